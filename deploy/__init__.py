@@ -1,0 +1,1 @@
+"""Deployment: gunicorn settings and the `make run` launcher."""

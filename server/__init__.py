@@ -1,0 +1,61 @@
+"""The Flask application: JSON API, supervisor console, public pages (and, later, the sync gateway)."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, request
+
+import i18n
+from server.config import Config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application from the environment, with `test_config` overriding for tests."""
+    app = Flask(__name__)
+    cfg = Config()
+    app.config.from_mapping(cfg.as_dict())
+    if test_config:
+        app.config.from_mapping(test_config)
+    Config.check(_ConfigView(app.config))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+    from server import db, errors, health
+    from server.accounts import guard
+    from server.api import init_api
+
+    db.init_app(app)
+    guard.init_app(app)
+    init_api(app)
+    errors.init_app(app)  # after the Api, so that its handlers replace flask-smorest's defaults
+    health.init_app(app)
+    from server import cli
+    cli.init_app(app)
+    from server.console import views as console_views
+    from server.public import views as public_views
+    console_views.init_app(app)
+    public_views.init_app(app)
+
+    @app.before_request
+    def _locale():
+        g.locale = i18n.negotiate(request.headers.get("Accept-Language"),
+                                  request.args.get("lang") or request.cookies.get("lang"))
+        i18n.current_locale.set(g.locale)
+
+    @app.after_request
+    def _security_headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+        return resp
+
+    app.jinja_env.globals["t"] = i18n.t
+    return app
+
+
+class _ConfigView:
+    """Lets Config.check read a Flask config mapping as attributes."""
+
+    def __init__(self, mapping):
+        self.__dict__.update(mapping)

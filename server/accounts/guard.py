@@ -1,0 +1,95 @@
+"""Who is asking: session cookie or bearer token, CSRF for cookie sessions, role checks, login throttling."""
+from __future__ import annotations
+
+import time
+from functools import wraps
+
+from flask import Flask, current_app, g, request, session
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from server.accounts import roles, store
+from server.db import registry
+from server.errors import ApiError
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
+# Endpoints a client without a cookie calls to get a bearer token: nothing here rides on a cookie.
+CSRF_EXEMPT_ENDPOINTS = {"auth.issue_token"}
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.before_request(_load_user)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_failed(exc):
+        from server.errors import error_response
+        from i18n import t
+        return error_response("csrf", 403, t("error.csrf"))
+
+
+def _load_user() -> None:
+    g.user, g.auth = None, None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        user = store.user_for_token(registry(), token.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            raise ApiError("unauthenticated")
+        g.user, g.auth = user, "token"
+        return
+    if "u" in session:
+        user = store.get_user(registry(), session["u"])
+        lifetime = current_app.permanent_session_lifetime.total_seconds()
+        if (user and user.get("active", True) and session.get("sv") == user.get("session_version", 1)
+                and time.time() - session.get("iat", 0) < lifetime):
+            g.user, g.auth = user, "session"
+        else:
+            session.clear()
+    if request.method not in SAFE_METHODS and request.endpoint not in CSRF_EXEMPT_ENDPOINTS:
+        csrf.protect()
+
+
+def start_session(user: dict) -> None:
+    session.clear()
+    session.permanent = True
+    session.update(u=user["username"], sv=user.get("session_version", 1), iat=int(time.time()))
+
+
+def current_user() -> dict:
+    if g.get("user") is None:
+        raise ApiError("unauthenticated")
+    return g.user
+
+
+def require(*allowed: str):
+    """Only signed-in users with one of these roles; 401 if not signed in, 403 if the role is wrong."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = current_user()
+            if user["role"] not in allowed:
+                raise ApiError("forbidden")
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+def require_scope(region_code: str | None) -> None:
+    """403 unless the current user's region covers `region_code`."""
+    if not roles.in_scope(current_user(), region_code):
+        raise ApiError("forbidden", message=None)
+
+
+def login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def username_key() -> str:
+    data = request.get_json(silent=True) or request.form
+    name = data.get("username") if hasattr(data, "get") else None
+    return f"user:{str(name)[:64].lower()}" if name else get_remote_address()

@@ -1,0 +1,38 @@
+"""Password hashing with Argon2id (argon2-cffi), and the rules a new password must meet."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from i18n import Problem
+
+_hasher = PasswordHasher()  # library defaults follow RFC 9106's second recommended option
+# Verifying against this when the user does not exist keeps response times alike (no user enumeration).
+_DUMMY = _hasher.hash("not-a-real-password-but-same-cost")
+
+MIN_LENGTH, MAX_LENGTH = 10, 256
+
+
+def check_strength(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_LENGTH:
+        raise Problem("account.password_short", min=MIN_LENGTH)
+    if len(password) > MAX_LENGTH:
+        raise Problem("account.password_long", max=MAX_LENGTH)
+
+
+def hash_password(password: str) -> str:
+    check_strength(password)
+    return _hasher.hash(password)
+
+
+def verify(stored_hash: str | None, password: str) -> bool:
+    if not isinstance(password, str) or len(password) > MAX_LENGTH:
+        return False
+    try:
+        return _hasher.verify(stored_hash or _DUMMY, password) and stored_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    return _hasher.check_needs_rehash(stored_hash)

@@ -1,0 +1,103 @@
+"""Users and API tokens as documents in the registry database (`user:<name>`, `token:<sha256>`)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from contextlib import suppress
+from datetime import datetime, timedelta, timezone
+
+from server.accounts import passwords
+from sync.couch import Conflict, Database
+
+PUBLIC_FIELDS = ("username", "display_name", "role", "region", "active", "inspector_id", "locale")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def user_id(username: str) -> str:
+    return f"user:{username}"
+
+
+def get_user(db: Database, username: str) -> dict | None:
+    if not isinstance(username, str) or not username or len(username) > 64:
+        return None
+    doc = db.get_or_none(user_id(username.lower()))
+    return doc if doc and doc.get("type") == "user" else None
+
+
+def create_user(db: Database, data: dict) -> dict:
+    """Create a user; Conflict if the username is taken."""
+    doc = {k: data.get(k) for k in PUBLIC_FIELDS}
+    doc.update(_id=user_id(data["username"]), type="user", session_version=1, created_at=now_iso(),
+               password_hash=passwords.hash_password(data["password"]))
+    doc.setdefault("active", True)
+    db.put(doc)
+    return doc
+
+
+def update_user(db: Database, doc: dict, changes: dict) -> dict:
+    changes = dict(changes)
+    password = changes.pop("password", None)
+    doc.update(changes)
+    if password is not None:
+        doc["password_hash"] = passwords.hash_password(password)
+    if password is not None or changes.get("active") is False or "role" in changes or "region" in changes:
+        # Ends every open session of this user: their cookie carries the old version.
+        doc["session_version"] = doc.get("session_version", 1) + 1
+    doc["updated_at"] = now_iso()
+    db.put(doc)
+    return doc
+
+
+def authenticate(db: Database, username: str, password: str) -> dict | None:
+    """The active user with this password, else None (same cost whether or not the user exists)."""
+    doc = get_user(db, username)
+    ok = passwords.verify(doc.get("password_hash") if doc else None, password)
+    if not ok or not doc or not doc.get("active", True):
+        return None
+    if passwords.needs_rehash(doc["password_hash"]):
+        doc["password_hash"] = passwords.hash_password(password)
+        with suppress(Conflict):  # someone else just changed the user; the old hash still verifies
+            db.put(doc)
+    return doc
+
+
+def _token_doc_id(token: str) -> str:
+    return "token:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(db: Database, user: dict, label: str, days: int) -> dict:
+    """A new bearer token; only its hash is stored, the token itself is shown once."""
+    token = "fk_" + secrets.token_urlsafe(32)
+    expires = datetime.now(timezone.utc) + timedelta(days=days)
+    doc = {"_id": _token_doc_id(token), "type": "token", "username": user["username"], "label": label,
+           "created_at": now_iso(), "expires_at": expires.isoformat(timespec="seconds"),
+           "session_version": user.get("session_version", 1)}
+    db.put(doc)
+    return {"token": token, "id": doc["_id"][len("token:"):][:16], "label": label,
+            "expires_at": doc["expires_at"]}
+
+
+def user_for_token(db: Database, token: str) -> dict | None:
+    if not token.startswith("fk_") or len(token) > 100:
+        return None
+    doc = db.get_or_none(_token_doc_id(token))
+    if not doc or doc.get("type") != "token" or doc.get("revoked"):
+        return None
+    if datetime.fromisoformat(doc["expires_at"]) <= datetime.now(timezone.utc):
+        return None
+    user = get_user(db, doc["username"])
+    if not user or not user.get("active", True) or user.get("session_version", 1) != doc["session_version"]:
+        return None
+    return user
+
+
+def revoke_token(db: Database, token: str) -> bool:
+    doc = db.get_or_none(_token_doc_id(token))
+    if not doc or doc.get("type") != "token":
+        return False
+    doc["revoked"] = now_iso()
+    db.put(doc)
+    return True

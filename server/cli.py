@@ -1,0 +1,58 @@
+"""Command-line entry points (`flask --app server <command>`): thin wrappers over library functions."""
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask, current_app
+
+from server.db import couch, registry
+
+
+def init_app(app: Flask) -> None:
+    for command in (bootstrap_command, create_user_command, load_demo_command):
+        app.cli.add_command(command)
+
+
+def bootstrap_all() -> dict:
+    """Databases, indexes, security objects and the built-in checklist templates; safe to repeat."""
+    from server.registry.checklists import ensure_builtin_templates
+    from sync.bootstrap import bootstrap
+    created = bootstrap(couch(), current_app.config.get("DB_PREFIX", ""))
+    created["checklists"] = ensure_builtin_templates(registry())
+    return created
+
+
+@click.command("bootstrap")
+def bootstrap_command():
+    """Create databases, indexes, security objects and built-in templates (safe to run again)."""
+    click.echo(json.dumps(bootstrap_all(), ensure_ascii=False))
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "supervisor", "inspector", "expert"]), required=True)
+@click.option("--region", required=True, help="行政区划代码, e.g. 370100")
+@click.option("--name", "display_name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(username, role, region, display_name, password):
+    """Create a user account."""
+    from marshmallow import ValidationError
+
+    from schemas.accounts import UserCreateSchema
+    from server.accounts import store
+    try:
+        data = UserCreateSchema().load({"username": username, "role": role, "region": region,
+                                        "display_name": display_name, "password": password})
+        store.create_user(registry(), data)
+    except ValidationError as exc:
+        raise click.ClickException(json.dumps(exc.messages, ensure_ascii=False)) from exc
+    click.echo(f"created {username} ({role}, {region})")
+
+
+@click.command("load-demo")
+@click.option("--force", is_flag=True, help="load even if enterprises already exist")
+def load_demo_command(force):
+    """Load the demo city (济南市): enterprises, sites, inspectors, experts and demo accounts."""
+    from server.demo.load import load_demo
+    click.echo(json.dumps(load_demo(registry(), force=force), ensure_ascii=False))

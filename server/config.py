@@ -1,0 +1,65 @@
+"""Configuration from the environment: one documented list (.env.example), checked at start-up."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _int(env, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+class Config:
+    """Settings read once from the environment. Names match .env.example."""
+
+    def __init__(self, env: dict | None = None):
+        env = os.environ if env is None else env
+        self.SECRET_KEY = env.get("SECRET_KEY", "")
+        self.COUCHDB_URL = env.get("COUCHDB_URL", "")
+        self.DB_PREFIX = env.get("DB_PREFIX", "")
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        self.QR_KEYS = env.get("QR_KEYS", "")
+        self.QR_ACTIVE_KEY = env.get("QR_ACTIVE_KEY", "")
+        self.SESSION_HOURS = _int(env, "SESSION_HOURS", 12)
+        self.TOKEN_DAYS = _int(env, "TOKEN_DAYS", 30)
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.IMPORT_MAX_MB = _int(env, "IMPORT_MAX_MB", 20)
+        self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_HOURS)
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.MAX_CONTENT_LENGTH = (self.IMPORT_MAX_MB + 1) * 1024 * 1024
+        self.WTF_CSRF_CHECK_DEFAULT = False  # checked in auth for cookie sessions only
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.TESTING = False
+        # flask-smorest / OpenAPI
+        self.API_TITLE = "Field inspection API (安全生产执法检查)"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api/v1"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+
+    def check(self) -> None:
+        """Refuse to start with settings that are missing or unsafe, saying which."""
+        missing = [n for n in ("SECRET_KEY", "COUCHDB_URL", "QR_KEYS", "QR_ACTIVE_KEY") if not getattr(self, n)]
+        if missing:
+            raise ConfigError("missing settings: " + ", ".join(missing)
+                              + " (see .env.example; `make run` fills them in for the embedded default)")
+        if len(self.SECRET_KEY) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters")
+        if not self.COUCHDB_URL.startswith(("http://", "https://")):
+            raise ConfigError("COUCHDB_URL must be an http(s) URL, e.g. http://admin:pw@127.0.0.1:5984")
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items() if k.isupper()}

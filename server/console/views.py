@@ -1,0 +1,139 @@
+"""Console pages: sign-in, enterprises and sites, inspectors, checklist templates, bulk import."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, g, make_response, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from i18n import LOCALES, t
+from schemas.registry import EnterpriseSearchArgs, InspectorSearchArgs
+from schemas.sectors import all_sectors, label as sector_label
+from server.accounts import roles, store as accounts
+from server.accounts.guard import limiter, login_limit, start_session
+from server.db import registry
+from server.qr import signing
+from server.registry import checklists, store
+from server.registry.imports_api import import_upload
+from server.registry.importer import ImportRejected
+
+bp = Blueprint("console", __name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _globals():
+        return {"user": g.get("user"), "locale": g.get("locale", "zh_CN"), "locales": LOCALES,
+                "sectors": all_sectors(), "sector_label": lambda code: sector_label(code, g.get("locale", "zh_CN"))}
+
+
+def staff_only():
+    if g.get("user") is None:
+        return redirect(url_for("console.login", next=request.path))
+    if g.user["role"] not in roles.STAFF:
+        abort(403)
+    return None
+
+
+@bp.get("/")
+def home():
+    if g.get("user") is None:
+        return redirect(url_for("console.login"))
+    return redirect(url_for("console.enterprises"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        user = accounts.authenticate(registry(), request.form.get("username", "")[:64],
+                                     request.form.get("password", "")[:256])
+        if user:
+            start_session(user)
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/console/") else url_for("console.home"))
+        error = t("error.login_failed")
+    return render_template("login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    from flask import session
+    session.clear()
+    return redirect(url_for("console.login"))
+
+
+@bp.get("/lang/<code>")
+def set_language(code):
+    resp = make_response(redirect(request.referrer or url_for("console.home")))
+    if code in LOCALES:
+        resp.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return resp
+
+
+def _search_args(schema_cls):
+    try:
+        return schema_cls().load({k: v for k, v in request.args.items() if v != "" and k != "lang"}), None
+    except ValidationError as exc:
+        return schema_cls().load({}), exc.messages
+
+
+@bp.get("/console/enterprises")
+def enterprises():
+    if (redirect_to := staff_only()) is not None:
+        return redirect_to
+    args, errors = _search_args(EnterpriseSearchArgs)
+    result = store.search_enterprises(registry(), roles.scope_prefix(g.user), args)
+    return render_template("enterprises.html", result=result, args=args, errors=errors)
+
+
+@bp.get("/console/enterprises/<uscc>")
+def enterprise(uscc):
+    if (redirect_to := staff_only()) is not None:
+        return redirect_to
+    doc = registry().get_or_none(store.enterprise_id(uscc)) if len(uscc) == 18 else None
+    if not doc or doc.get("type") != "enterprise" or not roles.in_scope(g.user, doc["region"]):
+        abort(404)
+    sites = [{**s, "token": signing.site_token(s["_id"])} for s in store.sites_of(registry(), uscc)]
+    return render_template("enterprise.html", e=doc, sites=sites)
+
+
+@bp.get("/console/inspectors")
+def inspectors():
+    if (redirect_to := staff_only()) is not None:
+        return redirect_to
+    args, errors = _search_args(InspectorSearchArgs)
+    result = store.search_inspectors(registry(), roles.scope_prefix(g.user), args)
+    return render_template("inspectors.html", result=result, args=args, errors=errors)
+
+
+@bp.get("/console/checklists")
+def checklist_list():
+    if (redirect_to := staff_only()) is not None:
+        return redirect_to
+    return render_template("checklists.html", templates=checklists.latest_templates(registry()))
+
+
+@bp.get("/console/checklists/<key>/v<int:version>")
+def checklist(key, version):
+    if (redirect_to := staff_only()) is not None:
+        return redirect_to
+    doc = checklists.get_template(registry(), key, version)
+    if doc is None:
+        abort(404)
+    return render_template("checklist.html", tpl=doc)
+
+
+@bp.route("/console/import", methods=["GET", "POST"])
+def import_page():
+    if (redirect_to := staff_only()) is not None:
+        return redirect_to
+    result, problems, status = None, None, 200
+    if request.method == "POST":
+        kind = request.form.get("kind", "")
+        try:
+            result = import_upload(kind, request.files.get("file"))
+        except ImportRejected as exc:
+            problems, status = exc.problems, 422
+    return render_template("import.html", result=result, problems=problems), status

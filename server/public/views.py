@@ -1,0 +1,31 @@
+"""The page a plain browser shows for a scanned site QR code: who the site is, never any inspection."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, render_template, request
+
+from server.db import registry
+from server.qr import signing
+
+bp = Blueprint("public", __name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.get("/q/<token>")
+def site_page(token):
+    keys = signing.parse_keys(current_app.config["QR_KEYS"])
+    url = current_app.config["PUBLIC_BASE_URL"] + request.full_path.rstrip("?")
+    verdict = signing.verify_url(url, keys, expected_base_url=current_app.config["PUBLIC_BASE_URL"])
+    site = enterprise = None
+    if verdict.ok:
+        site = registry().get_or_none(verdict.site_id)
+        if site and site.get("type") == "site":
+            enterprise = registry().get_or_none(f"enterprise:{site['enterprise']}")
+    if not (verdict.ok and site and enterprise and enterprise.get("active", True)):
+        reason = verdict.reason if not verdict.ok else "qr.unknown_site"
+        return render_template("public_site.html", site=None, enterprise=None, reason=reason), 404
+    public_site = {k: site.get(k) for k in ("name", "address")}
+    public_enterprise = {k: enterprise.get(k) for k in ("name", "uscc", "address")}
+    return render_template("public_site.html", site=public_site, enterprise=public_enterprise, reason=None)

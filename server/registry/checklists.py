@@ -1,0 +1,51 @@
+"""Checklist templates (检查事项) in the registry: versioned, never edited in place."""
+from __future__ import annotations
+
+from schemas.checklist import load_builtin_templates
+from server.registry.store import now_iso
+from sync.couch import Database
+
+
+def template_id(key: str, version: int) -> str:
+    return f"checklist:{key}:v{version}"
+
+
+def ensure_builtin_templates(db: Database) -> list[str]:
+    """Store the shipped templates that are not there yet; an existing version is never overwritten."""
+    created = []
+    for tpl in load_builtin_templates():
+        if db.get_or_none(tpl["_id"]) is None:
+            db.put({**tpl, "created_at": now_iso(), "created_by": "builtin"})
+            created.append(tpl["_id"])
+    return created
+
+
+def all_versions(db: Database, key: str | None = None) -> list[dict]:
+    selector = {"type": "checklist", "key": key} if key else {"type": "checklist", "key": {"$gt": None}}
+    docs = db.find(selector, limit=10_000)
+    return sorted(docs, key=lambda d: (d["key"], d["version"]))
+
+
+def latest_templates(db: Database) -> list[dict]:
+    latest: dict[str, dict] = {}
+    for doc in all_versions(db):
+        latest[doc["key"]] = doc
+    return list(latest.values())
+
+
+def get_template(db: Database, key: str, version: int | None = None) -> dict | None:
+    if version is None:
+        versions = all_versions(db, key)
+        return versions[-1] if versions else None
+    doc = db.get_or_none(template_id(key, version))
+    return doc if doc and doc.get("type") == "checklist" else None
+
+
+def publish_version(db: Database, data: dict, author: str) -> dict:
+    """Store `data` as the next version of its template; earlier versions stay as they were."""
+    current = get_template(db, data["key"])
+    version = (current["version"] + 1) if current else 1
+    doc = {**data, "_id": template_id(data["key"], version), "type": "checklist", "version": version,
+           "created_at": now_iso(), "created_by": author}
+    db.put(doc)  # Conflict if two authors publish at once: the caller reports it, nothing is lost
+    return doc

@@ -1,0 +1,191 @@
+"""Bulk import of the registers: every row validated first; any bad row and nothing is written."""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from marshmallow import ValidationError
+
+from i18n import t
+from schemas.common import translate_errors
+from schemas.registry import EnterpriseCreateSchema, InspectorSchema
+from server.accounts import roles
+from server.registry import store
+from sync.couch import CouchError, Database
+
+log = logging.getLogger(__name__)
+BATCH = 2000
+_ENTERPRISE_SCHEMA = EnterpriseCreateSchema()
+_INSPECTOR_SCHEMA = InspectorSchema()
+
+
+class ImportRejected(Exception):
+    """The file was not imported; `problems` lists every bad row: {line, field, message}."""
+
+    def __init__(self, problems: list[dict]):
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+def _present(row: dict) -> dict:
+    return {k: v for k, v in row.items() if v not in ("", None)}
+
+
+def enterprise_input(row: dict) -> dict:
+    """A spreadsheet row (canonical field names) as the enterprise schema's input, main site included."""
+    data = _present(row)
+    site = {"name": t("registry.main_site_name", "zh_CN"), "address": data.get("address", "")}
+    for key in ("lng", "lat"):
+        if key in data:
+            site[key] = data.pop(key)
+    data["site"] = site
+    return data
+
+
+def inspector_input(row: dict) -> dict:
+    data = _present(row)
+    if "avoid" in data:
+        codes = [c for c in store_split(data["avoid"]) if c]
+        data["avoid"] = [{"uscc": c, "reason": t("registry.avoid_from_import", "zh_CN")} for c in codes]
+    return data
+
+
+def store_split(text: str) -> list[str]:
+    from schemas.registry import LIST_SPLIT
+    return LIST_SPLIT.split(text.strip())
+
+
+def _flatten(line: int, errors, prefix: str = "") -> list[dict]:
+    out = []
+    for field, messages in errors.items():
+        name = f"{prefix}{field}"
+        if isinstance(messages, dict):
+            out.extend(_flatten(line, messages, name + "."))
+        else:
+            out.extend({"line": line, "field": name, "message": str(m)} for m in messages)
+    return out
+
+
+def validate_rows(kind: str, rows: list[tuple[int, dict]], user: dict) -> tuple[list[tuple[int, dict]], list[dict]]:
+    """Load every row through the schema; returns (valid rows, problems), never stopping at the first."""
+    schema, to_input, key = ((_ENTERPRISE_SCHEMA, enterprise_input, "uscc") if kind == "enterprises"
+                             else (_INSPECTOR_SCHEMA, inspector_input, "cert_no"))
+    valid, problems, first_line = [], [], {}
+    for line, row in rows:
+        try:
+            data = schema.load(to_input(row))
+        except ValidationError as exc:
+            problems.extend(_flatten(line, translate_errors(exc.messages)))
+            continue
+        if not roles.in_scope(user, data["region"]):
+            problems.append({"line": line, "field": "region", "message": t("registry.region_out_of_scope",
+                                                                               region=data["region"])})
+        if data[key] in first_line:
+            problems.append({"line": line, "field": key, "message": t("registry.duplicate_in_file",
+                                                                         other=first_line[data[key]])})
+            continue
+        first_line[data[key]] = line
+        valid.append((line, data))
+    return valid, problems
+
+
+_VOLATILE = ("_rev", "updated_at", "created_at", "import_id")
+
+
+def _same(a: dict | None, b: dict) -> bool:
+    if a is None:
+        return False
+    strip = lambda d: {k: v for k, v in d.items() if k not in _VOLATILE}  # noqa: E731
+    return strip(a) == strip(b)
+
+
+def plan_enterprises(db: Database, valid: list[tuple[int, dict]], user: dict):
+    """The documents to write (enterprise + main site per row) and what they replace."""
+    ids = [i for _, d in valid for i in (store.enterprise_id(d["uscc"]), store.site_id(d["uscc"], 1))]
+    existing = db.docs_by_id(ids)
+    docs, previous, problems = [], {}, []
+    for line, data in valid:
+        old = existing.get(store.enterprise_id(data["uscc"]))
+        if old and not roles.in_scope(user, old["region"]):
+            problems.append({"line": line, "field": "uscc", "message": t("registry.exists_out_of_scope")})
+            continue
+        ent = store.enterprise_doc({**data, "active": True}, existing=old)
+        old_site = existing.get(store.site_id(data["uscc"], 1))
+        site_data = {k: v for k, v in data["site"].items() if not (old_site and k == "name")}
+        site = store.site_doc(ent, 1, site_data, existing=old_site)
+        for doc, before in ((ent, old), (site, old_site)):
+            if not _same(before, doc):
+                docs.append(doc)
+                previous[doc["_id"]] = before
+    return docs, previous, problems
+
+
+def plan_inspectors(db: Database, valid: list[tuple[int, dict]], user: dict):
+    existing = store.inspectors_by_cert(db, [d["cert_no"] for _, d in valid])
+    docs, previous, problems = [], {}, []
+    for line, data in valid:
+        old = existing.get(data["cert_no"])
+        if old and not roles.in_scope(user, old["region"]):
+            problems.append({"line": line, "field": "cert_no", "message": t("registry.exists_out_of_scope")})
+            continue
+        if old:  # never drop an avoidance entry silently: imported ones add to those already recorded
+            known = {a["uscc"] for a in data["avoid"]}
+            data["avoid"] = data["avoid"] + [a for a in old.get("avoid", []) if a["uscc"] not in known]
+        doc = store.inspector_doc(data, existing=old)
+        if not _same(old, doc):
+            docs.append(doc)
+            previous[doc["_id"]] = old
+    return docs, previous, problems
+
+
+def commit(db: Database, docs: list[dict], previous: dict[str, dict | None]) -> None:
+    """Write all documents or none: on any failure, written ones are put back as they were."""
+    written: list[tuple[dict, str]] = []
+    try:
+        for start in range(0, len(docs), BATCH):
+            chunk = docs[start:start + BATCH]
+            results = db.bulk_docs(chunk)
+            failed = [r for r in results if "error" in r]
+            written.extend((d, r["rev"]) for d, r in zip(chunk, results) if "error" not in r)
+            if failed:
+                raise CouchError(409, failed[0].get("error", "conflict"), failed[0].get("id", ""))
+    except CouchError:
+        _rollback(db, written, previous)
+        raise
+
+
+def _rollback(db: Database, written: list[tuple[dict, str]], previous: dict) -> None:
+    undo = []
+    for doc, rev in written:
+        before = previous.get(doc["_id"])
+        undo.append({**before, "_rev": rev} if before else {"_id": doc["_id"], "_rev": rev, "_deleted": True})
+    for start in range(0, len(undo), BATCH):
+        db.bulk_docs(undo[start:start + BATCH])
+    log.warning("import rolled back: %d documents restored", len(undo))
+
+
+def run_import(db: Database, kind: str, rows: list[tuple[int, dict]], user: dict, filename: str) -> dict:
+    """Validate, plan and write one file's rows; raises ImportRejected with every problem found."""
+    valid, problems = validate_rows(kind, rows, user)
+    planner = plan_enterprises if kind == "enterprises" else plan_inspectors
+    docs, previous, more = planner(db, valid, user) if not problems else ([], {}, [])
+    problems += more
+    if problems:
+        raise ImportRejected(sorted(problems, key=lambda p: p["line"]))
+    import_id = uuid.uuid4().hex
+    for doc in docs:
+        doc["import_id"] = import_id
+    journal = {"_id": f"import:{import_id}", "type": "import", "kind": kind, "filename": filename[:200],
+               "by": user["username"], "at": store.now_iso(), "rows": len(rows), "status": "writing"}
+    db.put(journal)
+    try:
+        commit(db, docs, previous)
+    except CouchError:
+        journal["status"] = "rolled_back"
+        db.put(journal)
+        raise
+    created = sum(1 for d in docs if previous.get(d["_id"]) is None)
+    journal.update(status="done", created=created, updated=len(docs) - created)
+    db.put(journal)
+    return {"import_id": import_id, "rows": len(rows), "created": created, "updated": len(docs) - created,
+            "unchanged_rows": len(rows) - len({d.get("enterprise") or d.get("uscc") or d["cert_no"] for d in docs})}

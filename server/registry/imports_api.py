@@ -1,0 +1,105 @@
+"""API for bulk import and export of the registers (CSV/XLSX as bureaus keep them), and their templates."""
+from __future__ import annotations
+
+from flask import Response, current_app, g, request
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from i18n import Problem, t
+from schemas.common import StrictSchema
+from server.accounts import roles
+from server.accounts.guard import current_user, require
+from server.db import registry
+from server.errors import ApiError
+from server.registry import store, tabular
+from server.registry.importer import ImportRejected, run_import
+
+blp = Blueprint("imports", __name__, url_prefix="/api/v1/imports", description="Bulk import and export")
+KINDS = ("enterprises", "inspectors")
+MIME = {"csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+class FormatArgs(StrictSchema):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(("csv", "xlsx")))
+
+
+class ImportResultSchema(StrictSchema):
+    import_id = fields.String()
+    rows = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged_rows = fields.Integer()
+
+
+def import_upload(kind: str, upload) -> dict:
+    """Parse, validate and write one uploaded file; ImportRejected lists every problem (line 0 = the file)."""
+    if kind not in KINDS:
+        raise ApiError("not_found")
+    if upload is None or not upload.filename:
+        raise ImportRejected([{"line": 0, "field": None, "message": t("tabular.no_file")}])
+    data = upload.read(current_app.config["IMPORT_MAX_MB"] * 1024 * 1024 + 1)
+    try:
+        parsed = tabular.read_table(data, upload.filename, kind,
+                                    max_bytes=current_app.config["IMPORT_MAX_MB"] * 1024 * 1024)
+    except Problem as exc:
+        raise ImportRejected([{"line": 0, "field": None, "message": exc.message()}]) from None
+    structural = [{"line": p.line, "field": p.field, "message": t(p.code, **p.params)} for p in parsed.problems]
+    try:
+        result = run_import(registry(), kind, parsed.rows, current_user(), upload.filename)
+    except ImportRejected as exc:
+        raise ImportRejected(sorted(structural + exc.problems, key=lambda p: p["line"])) from None
+    if structural:
+        raise ImportRejected(structural)
+    return result
+
+
+@blp.route("/<string:kind>", methods=["POST"])
+@require(*roles.STAFF)
+@blp.response(200, ImportResultSchema)
+def upload(kind):
+    """Import a CSV or XLSX file (form field `file`): all rows or none; re-importing updates by key."""
+    try:
+        return import_upload(kind, request.files.get("file"))
+    except ImportRejected as exc:
+        raise ApiError("import_rejected", errors=exc.problems) from None
+
+
+@blp.route("/<string:kind>/template", methods=["GET"])
+@require(*roles.STAFF)
+@blp.arguments(FormatArgs, location="query")
+def download_template(args, kind):
+    """An empty spreadsheet with the headers the import accepts."""
+    if kind not in KINDS:
+        raise ApiError("not_found")
+    body = tabular.template(kind, args["format"], g.get("locale", "zh_CN"))
+    return _file(body, f"{kind}-template.{args['format']}", args["format"])
+
+
+@blp.route("/<string:kind>/export", methods=["GET"])
+@require(*roles.STAFF)
+@blp.arguments(FormatArgs, location="query")
+def export(args, kind):
+    """The register in the caller's region as a spreadsheet (cells that could run as formulas neutralised)."""
+    if kind not in KINDS:
+        raise ApiError("not_found")
+    rows = export_rows(kind, roles.scope_prefix(current_user()))
+    body = tabular.write_table(rows, kind, args["format"], g.get("locale", "zh_CN"))
+    return _file(body, f"{kind}.{args['format']}", args["format"])
+
+
+def export_rows(kind: str, prefix: str) -> list[dict]:
+    doc_type = "enterprise" if kind == "enterprises" else "inspector"
+    docs = registry().find({"type": doc_type, "region": store.scope_selector(prefix, None)}, limit=1_000_000)
+    if kind == "inspectors":
+        return [{**d, "sectors": "、".join(d.get("sectors", [])),
+                 "avoid": ";".join(a["uscc"] for a in d.get("avoid", []))} for d in docs]
+    sites = {s["enterprise"]: s for s in registry().find(
+        {"type": "site", "region": store.scope_selector(prefix, None), "main": True}, limit=1_000_000)}
+    return [{**d, "lng": sites.get(d["uscc"], {}).get("lng"), "lat": sites.get(d["uscc"], {}).get("lat")}
+            for d in docs]
+
+
+def _file(body: bytes, filename: str, fmt: str) -> Response:
+    return Response(body, mimetype=MIME[fmt].split(";")[0], headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Content-Type": MIME[fmt]})

@@ -1,0 +1,222 @@
+"""The one door to CouchDB: a thin client over httpx that speaks what Apache CouchDB 3 and pouchdb-server both serve."""
+from __future__ import annotations
+
+import json
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import httpx
+
+
+class CouchError(Exception):
+    """A CouchDB request failed in a way the caller did not ask to handle."""
+
+    def __init__(self, status: int, error: str, reason: str = ""):
+        super().__init__(f"CouchDB {status} {error}: {reason}")
+        self.status = status
+        self.error = error
+        self.reason = reason
+
+
+class NotFound(CouchError):
+    """The database or document does not exist."""
+
+
+class Conflict(CouchError):
+    """The document was changed by someone else (or already exists)."""
+
+
+class Unavailable(CouchError):
+    """CouchDB could not be reached."""
+
+
+def _doc_path(doc_id: str) -> str:
+    # "_design/x" and "_local/x" keep their slash; everything else is one path segment.
+    for prefix in ("_design/", "_local/"):
+        if doc_id.startswith(prefix):
+            return prefix + quote(doc_id[len(prefix):], safe="")
+    return quote(doc_id, safe="")
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """Take user:password out of a URL so that it never appears in logs or errors."""
+    parts = urlsplit(url)
+    if not parts.username:
+        return url.rstrip("/"), None
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    bare = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    from urllib.parse import unquote
+    return bare.rstrip("/"), (unquote(parts.username), unquote(parts.password or ""))
+
+
+class Couch:
+    """A CouchDB server. Every call sends Accept: application/json and has a timeout."""
+
+    def __init__(self, url: str, timeout: float = 30.0):
+        self.base, auth = split_credentials(url)
+        self.http = httpx.Client(
+            base_url=self.base,
+            auth=auth,
+            timeout=httpx.Timeout(timeout, connect=5.0),
+            headers={"Accept": "application/json", "Accept-Encoding": "identity"},
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- low level ---------------------------------------------------------
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        try:
+            resp = self.http.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise Unavailable(503, "unavailable", f"{type(exc).__name__}: {exc}") from exc
+        return resp
+
+    def call(self, method: str, path: str, ok=(200, 201, 202), **kwargs):
+        resp = self.request(method, path, **kwargs)
+        if resp.status_code in ok:
+            return resp.json() if resp.content else None
+        raise self._error(resp)
+
+    @staticmethod
+    def _error(resp: httpx.Response) -> CouchError:
+        try:
+            body = resp.json()
+        except (ValueError, json.JSONDecodeError):
+            body = {"error": "unknown", "reason": resp.text[:200]}
+        error, reason = body.get("error", "unknown"), str(body.get("reason", ""))
+        cls = {404: NotFound, 409: Conflict, 412: Conflict}.get(resp.status_code, CouchError)
+        return cls(resp.status_code, error, reason)
+
+    # -- server ------------------------------------------------------------
+    def info(self) -> dict:
+        return self.call("GET", "/")
+
+    def db(self, name: str) -> "Database":
+        return Database(self, name)
+
+    def create_db(self, name: str) -> bool:
+        """Create a database; False if it already existed."""
+        resp = self.request("PUT", f"/{quote(name, safe='')}")
+        if resp.status_code in (201, 202):
+            return True
+        if resp.status_code == 412:
+            return False
+        raise self._error(resp)
+
+    def delete_db(self, name: str) -> bool:
+        resp = self.request("DELETE", f"/{quote(name, safe='')}")
+        if resp.status_code in (200, 202):
+            return True
+        if resp.status_code == 404:
+            return False
+        raise self._error(resp)
+
+    def all_dbs(self) -> list[str]:
+        return self.call("GET", "/_all_dbs")
+
+
+class Database:
+    """One database. Methods are named after what domain code needs, not after URLs."""
+
+    def __init__(self, server: Couch, name: str):
+        self.server = server
+        self.name = name
+        self.path = "/" + quote(name, safe="")
+
+    def exists(self) -> bool:
+        return self.server.request("HEAD", self.path).status_code == 200
+
+    def info(self) -> dict:
+        return self.server.call("GET", self.path)
+
+    def get(self, doc_id: str, **params) -> dict:
+        return self.server.call("GET", f"{self.path}/{_doc_path(doc_id)}", params=params or None)
+
+    def get_or_none(self, doc_id: str) -> dict | None:
+        try:
+            return self.get(doc_id)
+        except NotFound:
+            return None
+
+    def put(self, doc: dict) -> dict:
+        """Write a document; sets doc['_rev'] to the new revision."""
+        res = self.server.call("PUT", f"{self.path}/{_doc_path(doc['_id'])}", json=doc)
+        doc["_rev"] = res["rev"]
+        return res
+
+    def delete(self, doc_id: str, rev: str) -> dict:
+        return self.server.call("DELETE", f"{self.path}/{_doc_path(doc_id)}", params={"rev": rev})
+
+    def bulk_docs(self, docs: list[dict], new_edits: bool = True) -> list[dict]:
+        body: dict = {"docs": docs}
+        if not new_edits:
+            body["new_edits"] = False
+        return self.server.call("POST", f"{self.path}/_bulk_docs", json=body)
+
+    def all_docs(self, keys: list[str] | None = None, include_docs: bool = False, **params) -> list[dict]:
+        q = {k: json.dumps(v) if k in ("startkey", "endkey", "start_key", "end_key") else v
+             for k, v in params.items()}
+        if include_docs:
+            q["include_docs"] = "true"
+        if keys is not None:
+            res = self.server.call("POST", f"{self.path}/_all_docs", params=q, json={"keys": keys})
+        else:
+            res = self.server.call("GET", f"{self.path}/_all_docs", params=q)
+        return res["rows"]
+
+    def docs_by_id(self, ids: list[str]) -> dict[str, dict]:
+        """The current documents for these ids (missing and deleted ones left out)."""
+        found: dict[str, dict] = {}
+        for start in range(0, len(ids), 2000):
+            for row in self.all_docs(keys=ids[start:start + 2000], include_docs=True):
+                if row.get("doc"):
+                    found[row["id"]] = row["doc"]
+        return found
+
+    def find(self, selector: dict, limit: int = 25, skip: int = 0, sort=None, fields=None,
+             use_index=None) -> list[dict]:
+        body: dict = {"selector": selector, "limit": limit, "skip": skip}
+        if sort:
+            body["sort"] = sort
+        if fields:
+            body["fields"] = fields
+        if use_index:
+            body["use_index"] = use_index
+        return self.server.call("POST", f"{self.path}/_find", json=body)["docs"]
+
+    def create_index(self, fields: list, name: str, ddoc: str) -> dict:
+        body = {"index": {"fields": fields}, "name": name, "ddoc": ddoc, "type": "json"}
+        return self.server.call("POST", f"{self.path}/_index", json=body)
+
+    def view(self, ddoc: str, view: str, **params) -> dict:
+        q = {k: (json.dumps(v) if k in ("key", "startkey", "endkey", "start_key", "end_key") else
+                 str(v).lower() if isinstance(v, bool) else v) for k, v in params.items()}
+        return self.server.call("GET", f"{self.path}/_design/{quote(ddoc, safe='')}/_view/{quote(view, safe='')}",
+                                params=q)
+
+    def get_security(self) -> dict:
+        return self.server.call("GET", f"{self.path}/_security")
+
+    def put_security(self, security: dict) -> None:
+        self.server.call("PUT", f"{self.path}/_security", json=security)
+
+    def put_attachment(self, doc_id: str, rev: str, name: str, data: bytes, content_type: str) -> dict:
+        return self.server.call("PUT", f"{self.path}/{_doc_path(doc_id)}/{quote(name, safe='')}",
+                                params={"rev": rev}, content=data, headers={"Content-Type": content_type})
+
+    def get_attachment(self, doc_id: str, name: str) -> bytes:
+        resp = self.server.request("GET", f"{self.path}/{_doc_path(doc_id)}/{quote(name, safe='')}",
+                                   headers={"Accept": "*/*"})
+        if resp.status_code != 200:
+            raise self.server._error(resp)
+        return resp.content
+
+    def changes(self, since="0", limit: int | None = None, include_docs: bool = False, **params) -> dict:
+        q = {"since": since, **params}
+        if limit:
+            q["limit"] = limit
+        if include_docs:
+            q["include_docs"] = "true"
+        return self.server.call("GET", f"{self.path}/_changes", params=q)
