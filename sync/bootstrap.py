@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from sync.couch import Couch
 
@@ -10,18 +11,48 @@ log = logging.getLogger(__name__)
 DATABASES = ("registry", "records", "audit", "public")
 # Only the server's admin credentials may read or write: browsers never reach CouchDB directly.
 SECURITY = {"admins": {"names": [], "roles": ["_admin"]}, "members": {"names": [], "roles": ["_admin"]}}
+DDOCS = Path(__file__).resolve().parent / "ddocs"
 INDEXES = {
     "registry": [
         (["type", "region"], "type-region"),
         (["type", "cert_no"], "type-cert"),
         (["type", "key", "version"], "type-key-version"),
     ],
+    "audit": [(["type", "subject"], "type-subject")],
 }
+
+
+def design_docs(db_name: str) -> list[dict]:
+    """Design documents kept as files: ddocs/<db>/<ddoc>/validate_doc_update.js, views/<view>/map.js."""
+    docs = []
+    for folder in sorted((DDOCS / db_name).glob("*")) if (DDOCS / db_name).exists() else []:
+        doc: dict = {"_id": f"_design/{folder.name}", "language": "javascript"}
+        validate = folder / "validate_doc_update.js"
+        if validate.exists():
+            doc["validate_doc_update"] = validate.read_text(encoding="utf-8").strip()
+        views = {}
+        for view in sorted((folder / "views").glob("*")) if (folder / "views").exists() else []:
+            views[view.name] = {part.stem: part.read_text(encoding="utf-8").strip() for part in view.glob("*.js")}
+        if views:
+            doc["views"] = views
+        docs.append(doc)
+    return docs
+
+
+def _ensure_design_docs(db, name: str, created: dict) -> None:
+    for ddoc in design_docs(name):
+        current = db.get_or_none(ddoc["_id"])
+        if current and {k: v for k, v in current.items() if k != "_rev"} == ddoc:
+            continue
+        if current:
+            ddoc["_rev"] = current["_rev"]
+        db.put(ddoc)
+        created["design_docs"].append(f"{name}/{ddoc['_id']}")
 
 
 def bootstrap(server: Couch, prefix: str = "") -> dict:
     """Make sure every database, index and security object exists. Returns what it created."""
-    created = {"databases": [], "indexes": []}
+    created = {"databases": [], "indexes": [], "design_docs": []}
     for name in DATABASES:
         full = prefix + name
         if server.create_db(full):
@@ -29,6 +60,7 @@ def bootstrap(server: Couch, prefix: str = "") -> dict:
         db = server.db(full)
         if db.get_security() != SECURITY:
             db.put_security(SECURITY)
+        _ensure_design_docs(db, name, created)
         for fields, index_name in INDEXES.get(name, []):
             res = db.create_index(fields, index_name, ddoc=f"idx-{index_name}")
             if res.get("result") == "created":

@@ -1,0 +1,54 @@
+"""Loads the demo city through the real import path, and makes demo accounts with fresh passwords."""
+from __future__ import annotations
+
+import io
+import secrets
+
+from server.accounts import store as accounts
+from server.demo.generate import enterprise_rows, inspector_rows, write_csv
+from server.registry import tabular
+from server.registry.importer import run_import
+from sync.couch import Database
+
+SYSTEM = {"username": "demo-loader", "role": "admin", "region": "370000"}
+ACCOUNTS = [  # username, role, region, display name
+    ("admin", "admin", "370000", "系统管理员"),
+    ("jinan.sup", "supervisor", "370100", "济南市应急局审核人（王审核）"),
+    ("jinan.sup2", "supervisor", "370100", "济南市应急局审核人（李复核）"),
+    ("lixia.sup", "supervisor", "370102", "历下区应急局审核人（赵审核）"),
+]
+
+
+def _import_csv(db: Database, kind: str, rows: list[dict]) -> dict:
+    buffer = io.BytesIO()
+    write_csv(rows, buffer)
+    parsed = tabular.read_table(buffer.getvalue(), f"demo-{kind}.csv", kind)
+    return run_import(db, kind, parsed.rows, SYSTEM, f"demo-{kind}.csv")
+
+
+def load_demo(db: Database, force: bool = False) -> dict:
+    """Import the demo enterprises and inspectors unless the register already has enterprises."""
+    if not force and db.find({"type": "enterprise", "region": {"$gt": None}}, limit=1):
+        return {"skipped": "the register already has enterprises"}
+    enterprises = enterprise_rows()
+    result = {"enterprises": _import_csv(db, "enterprises", enterprises),
+              "inspectors": _import_csv(db, "inspectors", inspector_rows(enterprises))}
+    result["accounts"] = _make_accounts(db)
+    return result
+
+
+def _make_accounts(db: Database) -> list[dict]:
+    made = []
+    people = db.find({"type": "inspector", "kind": "inspector", "region": {"$gt": None}}, limit=4)
+    wanted = list(ACCOUNTS) + [(f"insp{i + 1:02d}", "inspector", p["region"], p["name"], p["_id"])
+                               for i, p in enumerate(people)]
+    for entry in wanted:
+        username, role, region, name = entry[:4]
+        if accounts.get_user(db, username):
+            continue
+        password = secrets.token_urlsafe(9)
+        accounts.create_user(db, {"username": username, "role": role, "region": region, "display_name": name,
+                                  "password": password, "active": True, "locale": "zh_CN",
+                                  "inspector_id": entry[4] if len(entry) > 4 else None})
+        made.append({"username": username, "password": password, "role": role, "region": region})
+    return made
