@@ -28,7 +28,7 @@ def catalogue(locale: str) -> dict[str, str]:
     return merged
 
 
-def t(key: str, locale: str | None = None, **params) -> str:
+def t(key: str, locale: str | None = None, /, **params) -> str:
     """The message for `key` in the given (or current) locale, with {params} filled in.
 
     Falls back to zh-CN, then to the key itself, so a missing translation never hides an error.
@@ -73,7 +73,7 @@ class Problem(ValueError):
     Pure cores raise it; the edges turn it into the user's language with `message()`.
     """
 
-    def __init__(self, code: str, **params):
+    def __init__(self, code: str, /, **params):
         super().__init__(code)
         self.code = code
         self.params = params

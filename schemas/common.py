@@ -30,14 +30,19 @@ class Text(fields.String):
 
     _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-    def __init__(self, max_length: int = 200, min_length: int = 0, **kwargs):
-        super().__init__(validate=validate.Length(min=min_length, max=max_length), **kwargs)
+    def __init__(self, max_length: int = 200, min_length: int = 0, validate=None, **kwargs):
+        checks = [v for v in (validate if isinstance(validate, list) else [validate]) if v]
+        super().__init__(validate=[_length(min_length, max_length), *checks], **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if self._CONTROL.search(text):
             raise ValidationError(t("mm.control_chars"))
         return text
+
+
+def _length(min_length: int, max_length: int):
+    return validate.Length(min=min_length, max=max_length)
 
 
 class PageArgs(StrictSchema):

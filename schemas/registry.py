@@ -5,7 +5,7 @@ import re
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from i18n import t
+from i18n import Problem, t
 from schemas import sectors
 from schemas.common import StrictSchema, Text, problem_validator
 from schemas.identifiers import check_coordinates, check_uscc
@@ -74,7 +74,6 @@ class Uscc(fields.String):
 
 def problem_validator_value(check, value):
     """Run a pure check that returns the normalised value, reporting its Problem in the user's language."""
-    from i18n import Problem
     try:
         return check(value)
     except Problem as exc:
@@ -91,7 +90,10 @@ class Coordinates:
             return
         if lng is None or lat is None:
             raise ValidationError(t("coords.both_required"), "lng")
-        problem_validator(lambda pair: check_coordinates(*pair))((lng, lat))
+        try:
+            check_coordinates(lng, lat)
+        except Problem as exc:
+            raise ValidationError(exc.message(), "lng") from exc
 
 
 class EnterpriseSchema(StrictSchema):

@@ -2,17 +2,32 @@
 from __future__ import annotations
 
 from flask import Flask
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_smorest import Api
 
 
+def schema_name(schema) -> str | None:
+    """Component name for a schema; variants (partial, only, exclude) are inlined, not named twice."""
+    if not isinstance(schema, type) and (schema.partial or schema.only or schema.exclude):
+        return None
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__
+    return name[:-6] if name.endswith("Schema") and len(name) > 6 else name
+
+
 def init_api(app: Flask) -> Api:
-    api = Api(app, spec_kwargs={"info": {"description": "安全生产执法检查：名录库、双随机抽查、现场检查与隐患闭环"}})
+    plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
+    api = Api(app, spec_kwargs={"marshmallow_plugin": plugin,
+                                "info": {"description": "安全生产执法检查：名录库、双随机抽查、现场检查与隐患闭环"}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
     from server.accounts import users_api, views as auth_views
     from server.registry import checklists_api, enterprises_api, imports_api, inspectors_api
+    from server.plans import plans_api, tasks_api
+    from server.public import results_api
     from server.qr import views as qr_views
-    for module in (auth_views, users_api, enterprises_api, inspectors_api, checklists_api, imports_api, qr_views):
+    for module in (auth_views, users_api, enterprises_api, inspectors_api, checklists_api, imports_api, qr_views,
+                   plans_api, tasks_api, results_api):
         api.register_blueprint(module.blp)
     app.extensions["api"] = api
     return api

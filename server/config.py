@@ -35,6 +35,9 @@ class Config:
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.IMPORT_MAX_MB = _int(env, "IMPORT_MAX_MB", 20)
+        # 一公开 deadline after the end of a check (e.g. Fujian 20 days, Henan 7): a per-jurisdiction setting.
+        self.PUBLISH_DEADLINE_DAYS = _int(env, "PUBLISH_DEADLINE_DAYS", 20)
+        self.PUBLISH_DEADLINE_UNIT = env.get("PUBLISH_DEADLINE_UNIT", "working")
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_HOURS)
         self.SESSION_COOKIE_HTTPONLY = True
@@ -58,6 +61,8 @@ class Config:
                               + " (see .env.example; `make run` fills them in for the embedded default)")
         if len(self.SECRET_KEY) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters")
+        if self.PUBLISH_DEADLINE_UNIT not in ("working", "calendar"):
+            raise ConfigError("PUBLISH_DEADLINE_UNIT must be 'working' or 'calendar'")
         if not self.COUCHDB_URL.startswith(("http://", "https://")):
             raise ConfigError("COUCHDB_URL must be an http(s) URL, e.g. http://admin:pw@127.0.0.1:5984")
 

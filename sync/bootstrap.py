@@ -17,7 +17,10 @@ INDEXES = {
         (["type", "region"], "type-region"),
         (["type", "cert_no"], "type-cert"),
         (["type", "key", "version"], "type-key-version"),
+        (["type", "plan"], "type-plan"),
+        (["type", "year"], "type-year"),
     ],
+    "public": [(["type", "region"], "type-region")],
     "audit": [(["type", "subject"], "type-subject")],
 }
 

@@ -32,7 +32,8 @@ def create_user(db: Database, data: dict) -> dict:
     doc = {k: data.get(k) for k in PUBLIC_FIELDS}
     doc.update(_id=user_id(data["username"]), type="user", session_version=1, created_at=now_iso(),
                password_hash=passwords.hash_password(data["password"]))
-    doc.setdefault("active", True)
+    doc["active"] = data.get("active") is not False
+    doc["locale"] = data.get("locale") or "zh_CN"
     db.put(doc)
     return doc
 

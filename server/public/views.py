@@ -29,3 +29,14 @@ def site_page(token):
     public_site = {k: site.get(k) for k in ("name", "address")}
     public_enterprise = {k: enterprise.get(k) for k in ("name", "uscc", "address")}
     return render_template("public_site.html", site=public_site, enterprise=public_enterprise, reason=None)
+
+
+@bp.get("/public/results")
+def results_page():
+    """Published results of random inspections (一公开), newest first."""
+    from server.public.results_api import published
+    region = request.args.get("region", "")
+    region = region if region.isdigit() and 2 <= len(region) <= 6 else None
+    page = request.args.get("page", "1")
+    page_no = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    return render_template("public_results.html", results=published(region, page_no, 50), page=page_no)

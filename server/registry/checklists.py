@@ -1,7 +1,10 @@
 """Checklist templates (检查事项) in the registry: versioned, never edited in place."""
 from __future__ import annotations
 
-from schemas.checklist import load_builtin_templates
+from marshmallow import ValidationError
+
+from i18n import t
+from schemas.checklist import ChecklistTemplateSchema, load_builtin_templates
 from server.registry.store import now_iso
 from sync.couch import Database
 
@@ -45,7 +48,9 @@ def publish_version(db: Database, data: dict, author: str) -> dict:
     """Store `data` as the next version of its template; earlier versions stay as they were."""
     current = get_template(db, data["key"])
     version = (current["version"] + 1) if current else 1
-    doc = {**data, "_id": template_id(data["key"], version), "type": "checklist", "version": version,
-           "created_at": now_iso(), "created_by": author}
+    fixed = {"_id": template_id(data["key"], version), "type": "checklist", "version": version}
+    if any(k in data for k in ("_id", "_rev", "type", "version")):
+        raise ValidationError({k: [t("mm.unknown")] for k in ("_id", "_rev", "type", "version") if k in data})
+    doc = {**ChecklistTemplateSchema().load({**data, **fixed}), "created_at": now_iso(), "created_by": author}
     db.put(doc)  # Conflict if two authors publish at once: the caller reports it, nothing is lost
     return doc

@@ -1,7 +1,10 @@
 """API for checklist templates: everyone signed in may read; supervisors and admins publish new versions."""
 from __future__ import annotations
 
+from flask import request
 from flask_smorest import Blueprint
+
+from i18n import t
 
 from schemas.checklist import ChecklistTemplateSchema
 from server.accounts import roles
@@ -24,11 +27,14 @@ def list_templates():
 
 @blp.route("", methods=["POST"])
 @require(*roles.STAFF)
-@blp.arguments(ChecklistTemplateSchema(exclude=("_id", "version")))
 @blp.response(201, ChecklistTemplateSchema)
-def publish(data):
-    """Publish a template as the next version of its key (earlier versions are kept unchanged)."""
-    return checklists.publish_version(registry(), data, current_user()["username"])
+def publish():
+    """Publish a template (a template document without `_id`, `type` and `version`) as the next version
+    of its key; earlier versions are kept unchanged."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("key"), str) or len(body["key"]) > 64:
+        raise ApiError("validation", errors={"key": [t("mm.required")]})
+    return checklists.publish_version(registry(), body, current_user()["username"])
 
 
 @blp.route("/<string:key>", methods=["GET"])

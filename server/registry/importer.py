@@ -89,7 +89,7 @@ def validate_rows(kind: str, rows: list[tuple[int, dict]], user: dict) -> tuple[
     return valid, problems
 
 
-_VOLATILE = ("_rev", "updated_at", "created_at", "import_id")
+_VOLATILE = ("_rev", "updated_at", "created_at", "import_id")  # never a reason to rewrite a document
 
 
 def _same(a: dict | None, b: dict) -> bool:

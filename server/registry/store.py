@@ -31,6 +31,7 @@ def enterprise_doc(data: dict, existing: dict | None = None) -> dict:
     doc = dict(existing or {"_id": enterprise_id(data["uscc"]), "type": "enterprise", "active": True,
                             "created_at": now_iso()})
     doc.update({k: v for k, v in data.items() if k != "site"})
+    doc["search"] = search_text(doc["name"], doc["uscc"])
     if existing:
         doc["updated_at"] = now_iso()
     return doc
@@ -50,6 +51,7 @@ def site_doc(enterprise: dict, number: int, data: dict, existing: dict | None = 
 def inspector_doc(data: dict, existing: dict | None = None) -> dict:
     doc = dict(existing or {"_id": inspector_id(data["cert_no"]), "type": "inspector", "created_at": now_iso()})
     doc.update(data)
+    doc["search"] = search_text(doc["name"], doc["cert_no"], doc["unit"])
     if existing:
         doc["updated_at"] = now_iso()
     return doc
@@ -79,11 +81,14 @@ def regex_literal(text: str) -> str:
     return _REGEX_SPECIAL.sub(r"\\\1", text)
 
 
-def text_match(q: str, *fields: str) -> dict:
-    """Substring match on any of `fields` (Mango $regex); also tried upper-cased for codes."""
-    q = q.strip()
-    variants = {regex_literal(q), regex_literal(q.upper())}
-    return {"$or": [{f: {"$regex": v}} for f in fields for v in sorted(variants)]}
+def search_text(*parts) -> str:
+    """One lower-cased field to search in: pouchdb-server's Mango cannot combine $or with $regex."""
+    return " ".join(str(p) for p in parts if p).lower()
+
+
+def text_match(q: str) -> dict:
+    """Case-insensitive substring match on the document's `search` field (Mango $regex, escaped)."""
+    return {"search": {"$regex": regex_literal(q.strip().lower())}}
 
 
 def search_enterprises(db: Database, prefix: str, args: dict) -> dict | None:
@@ -95,7 +100,7 @@ def search_enterprises(db: Database, prefix: str, args: dict) -> dict | None:
         if args.get(key):
             sel[key] = args[key]
     if args.get("q"):
-        sel.update(text_match(args["q"], "name", "uscc"))
+        sel.update(text_match(args["q"]))
     return page(db, sel, args["page"], args["per_page"])
 
 
@@ -111,7 +116,7 @@ def search_inspectors(db: Database, prefix: str, args: dict) -> dict:
     if args.get("sector"):
         sel["sectors"] = {"$elemMatch": {"$eq": args["sector"]}}
     if args.get("q"):
-        sel.update(text_match(args["q"], "name", "cert_no", "unit"))
+        sel.update(text_match(args["q"]))
     return page(db, sel, args["page"], args["per_page"])
 
 

@@ -62,10 +62,6 @@ _IGNORED = re.compile(r"[\s*_\-]+")
 _NOTE = re.compile(r"\([^()]*\)$")  # a trailing note such as (必填) or （WGS-84）, after NFKC
 
 
-def kinds() -> tuple[str, ...]:
-    return tuple(FIELDS)
-
-
 def fields_of(kind: str) -> list[tuple[str, str, str, bool]]:
     """The columns of one register; an unknown kind is a programming error, not a user's mistake."""
     if kind not in FIELDS:

@@ -1,0 +1,136 @@
+"""Working days by the official holiday calendar (调休 included) and deadlines counted from a start date.
+
+The `chinese_calendar` package knows the years announced up to its release. The State Council
+announces the next year each autumn, before any package update reaches a server; an operator then adds
+that year to `data/calendar/extra_days.json` (path overridable with CALENDAR_EXTRA_FILE):
+`{"2027": {"holidays": ["2027-01-01", …], "workdays": ["2027-02-07", …]}}`. Dates listed there
+override the package; a year listed there is known even if the package has never heard of it.
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import chinese_calendar
+
+from i18n import Problem
+
+DEFAULT_EXTRA_FILE = Path(__file__).resolve().parents[2] / "data" / "calendar" / "extra_days.json"
+UNITS = ("working", "calendar")
+MAX_DAYS = 3660  # ten years: any longer "deadline" is a typo or hostile input
+_cache: dict[tuple[str, float], dict] = {}
+
+
+def extra_file() -> Path:
+    return Path(os.environ.get("CALENDAR_EXTRA_FILE") or DEFAULT_EXTRA_FILE)
+
+
+def parse_extra(data, source: str = "extra") -> dict[int, dict[str, frozenset]]:
+    """Check an operator's calendar (`{"2027": {"holidays": [...], "workdays": [...]}}`), keys starting
+    with "_" being comments, and return {year: {"holidays": dates, "workdays": dates}}."""
+    if not isinstance(data, dict):
+        raise Problem("calendar.bad_extra", path=source, detail="{…}")
+    years: dict[int, dict[str, frozenset]] = {}
+    for key, entry in data.items():
+        if str(key).startswith("_"):
+            continue
+        if not (isinstance(key, str) and key.isdigit() and len(key) == 4) or not isinstance(entry, dict) \
+                or not set(entry) <= {"holidays", "workdays"}:
+            raise Problem("calendar.bad_extra", path=source, detail=str(key)[:20])
+        year = int(key)
+        days = {kind: frozenset(_dates(entry.get(kind, []), year, source)) for kind in ("holidays", "workdays")}
+        both = days["holidays"] & days["workdays"]
+        if both:
+            raise Problem("calendar.bad_extra_both", path=source, day=min(both).isoformat())
+        years[year] = days
+    return years
+
+
+def _dates(values, year: int, source: str) -> list[date]:
+    if not isinstance(values, list) or len(values) > 366:
+        raise Problem("calendar.bad_extra", path=source, detail=str(year))
+    out = []
+    for value in values:
+        try:
+            day = date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise Problem("calendar.bad_extra", path=source, detail=str(value)[:20]) from None
+        if day.year != year:
+            raise Problem("calendar.bad_extra_year", path=source, day=day.isoformat(), year=year)
+        out.append(day)
+    return out
+
+
+def load_extra(path: Path | str | None = None) -> dict[int, dict[str, frozenset]]:
+    """The operator's calendar from its file (none if the file does not exist), re-read when it changes."""
+    path = Path(path) if path else extra_file()
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        return {}
+    key = (str(path), mtime)
+    if key not in _cache:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise Problem("calendar.bad_extra", path=str(path), detail=type(exc).__name__) from exc
+        _cache.clear()
+        _cache[key] = parse_extra(data, str(path))
+    return _cache[key]
+
+
+def _as_date(day) -> date:
+    if isinstance(day, datetime):
+        return day.date()
+    if not isinstance(day, date):
+        raise Problem("calendar.bad_date", value=str(day)[:30])
+    return day
+
+
+def is_working_day(day: date, extra: dict | None = None) -> bool:
+    """True on a working day: Monday-Friday unless a holiday, plus the weekend make-up days (调休上班).
+
+    `extra` is a parsed operator calendar (see parse_extra); None reads the configured file.
+    """
+    day = _as_date(day)
+    years = load_extra() if extra is None else extra
+    own = years.get(day.year)
+    if own is not None:
+        if day in own["workdays"]:
+            return True
+        if day in own["holidays"]:
+            return False
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        if own is not None:  # a year only the operator knows: what it does not list is an ordinary day
+            return day.weekday() < 5
+        raise Problem("calendar.unknown_year", year=day.year, path=str(extra_file())) from None
+
+
+def add_days(start: date, n: int, unit: str = "working", extra: dict | None = None, *,
+             roll_forward: bool = False) -> date:
+    """The date n days after `start`; counting starts the day after `start` (n = 0 gives `start`).
+
+    unit "working" counts only working days. unit "calendar" counts every day; with roll_forward a
+    period whose last day is a rest day ends on the next working day instead (民法典 art. 203).
+    """
+    start = _as_date(start)
+    if unit not in UNITS:
+        raise Problem("calendar.bad_unit", unit=str(unit)[:20])
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_DAYS:
+        raise Problem("calendar.bad_count", value=str(n)[:20], max=MAX_DAYS)
+    years = load_extra() if extra is None else extra
+    if unit == "calendar":
+        end = start + timedelta(days=n)
+        while roll_forward and not is_working_day(end, years):
+            end += timedelta(days=1)
+        return end
+    day, counted = start, 0
+    while counted < n:
+        day += timedelta(days=1)
+        if is_working_day(day, years):
+            counted += 1
+    return day

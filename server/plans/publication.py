@@ -1,0 +1,67 @@
+"""一公开: publishing the results of random checks, their deadline in working or calendar days, and overdue ones."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+
+from server.calendar.workdays import add_days
+from server.registry.store import now_iso
+from sync.couch import Database
+
+
+def deadline_rule(plan: dict) -> tuple[int, str]:
+    """The plan's own rule, else the jurisdiction's setting (PUBLISH_DEADLINE_DAYS / _UNIT)."""
+    own = plan.get("publication") or {}
+    return (own.get("days") or current_app.config["PUBLISH_DEADLINE_DAYS"],
+            own.get("unit") or current_app.config["PUBLISH_DEADLINE_UNIT"])
+
+
+def due_date(task: dict, plan: dict) -> date:
+    """Counted from the end of the check: its recorded date once known, else the end of its window."""
+    days, unit = deadline_rule(plan)
+    end = (task.get("result") or {}).get("checked_on") or task["window"]["end"]
+    return add_days(date.fromisoformat(end), days, unit)
+
+
+def public_result(task: dict, plan: dict, result: dict) -> dict:
+    """Only what the public may see: no inspectors, no internal notes."""
+    return {"_id": f"result:{task['_id'][5:]}", "type": "result", "task": task["_id"],
+            "enterprise_name": task["enterprise_name"], "uscc": task["enterprise"], "region": task["region"],
+            "plan_name": plan["name"], "checked_on": result["checked_on"], "items_checked": result["items_checked"],
+            "outcome": result["outcome"], "hazards": {"general": result["hazards_general"],
+                                                      "major": result["hazards_major"]},
+            "rectification": result["rectification"], "published_at": now_iso()}
+
+
+def publish(public_db: Database, registry_db: Database, task: dict, plan: dict, result: dict) -> dict | None:
+    """Record the result on the task; publish it if the task came from the random part of a plan."""
+    task.update(result=result, status="done", result_at=now_iso())
+    doc = None
+    if task.get("random"):
+        doc = public_result(task, plan, result)
+        existing = public_db.get_or_none(doc["_id"])
+        if existing:
+            doc["_rev"] = existing["_rev"]
+        public_db.put(doc)
+        task.update(status="published", published_at=doc["published_at"],
+                    published_late=date.fromisoformat(doc["published_at"][:10]) > due_date(task, plan))
+    registry_db.put(task)
+    return doc
+
+
+def overdue(registry_db: Database, plans: dict[str, dict], today: date) -> list[dict]:
+    """Random-part tasks of these plans whose results are past their publication deadline."""
+    tasks = registry_db.find({"type": "task", "status": {"$in": ["dispatched", "done"]}, "random": True},
+                             limit=10_000_000)
+    late = []
+    for task in tasks:
+        plan = plans.get(task["plan"])
+        if plan is None:
+            continue
+        due = due_date(task, plan)
+        if due < today:
+            late.append({"task": task["_id"], "plan": plan["_id"], "plan_name": plan["name"],
+                         "enterprise_name": task["enterprise_name"], "due": due.isoformat(),
+                         "status": task["status"]})
+    return late

@@ -1,0 +1,116 @@
+"""Plan life cycle: draft → drawn → approved → dispatched → closed, with re-draws by two people, all audited."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from i18n import t
+from server import audit
+from server.accounts import roles, store as accounts
+from server.errors import ApiError
+from server.plans import pools as pool_store
+from server.plans.draw import draw, verify
+from server.registry.store import now_iso, site_id
+from sync.couch import Database
+
+
+def plan_id() -> str:
+    return f"plan:{uuid.uuid4().hex[:16]}"
+
+
+def draw_id(plan: dict, number: int) -> str:
+    return f"draw:{plan['_id'][5:]}:{number:03d}"
+
+
+def task_id(plan: dict, number: int) -> str:
+    return f"task:{plan['_id'][5:]}:{number:05d}"
+
+
+def check_approver(db: Database, data: dict, author: dict) -> None:
+    """The approver is a different, active supervisor whose region covers the whole plan."""
+    approver = accounts.get_user(db, data["approver"])
+    ok = (approver and approver.get("active", True) and approver["role"] in roles.STAFF
+          and approver["username"] != author["username"]
+          and all(roles.in_scope(approver, r) for r in data["rules"]["scope"]["regions"]))
+    if not ok:
+        raise ApiError("validation", errors={"approver": [t("plan.bad_approver")]})
+
+
+def create(db: Database, audit_db: Database, data: dict, author: dict) -> dict:
+    for region in data["rules"]["scope"]["regions"]:
+        if not roles.in_scope(author, region):
+            raise ApiError("forbidden")
+    check_approver(db, data, author)
+    doc = {**data, "_id": plan_id(), "type": "plan", "status": "draft", "author": author["username"],
+           "author_region": author["region"], "created_at": now_iso(), "draws": []}
+    db.put(doc)
+    audit.append(audit_db, author["username"], "plan.create", doc["_id"], {"name": doc["name"]})
+    return doc
+
+
+def run_draw(db: Database, audit_db: Database, plan: dict, user: dict, seed: bytes, reason: str | None) -> dict:
+    """Snapshot the pools, draw, and keep everything needed to repeat it (pools as a gzip attachment)."""
+    pools = pool_store.snapshot(db, plan, plan["author_region"])
+    result = draw(pools, plan["rules"], seed)
+    number = len(plan["draws"]) + 1
+    doc = {"_id": draw_id(plan, number), "type": "draw", "plan": plan["_id"], "number": number,
+           "by": user["username"], "at": now_iso(), "reason": reason, "superseded": False,
+           **result.as_dict()}
+    db.put(doc)
+    db.put_attachment(doc["_id"], doc["_rev"], pool_store.POOL_ATTACHMENT, pool_store.pack(pools),
+                      "application/gzip")
+    if plan.get("current_draw"):
+        previous = db.get(plan["current_draw"])
+        previous["superseded"] = True
+        db.put(previous)
+    plan.update(status="drawn", current_draw=doc["_id"], draws=plan["draws"] + [doc["_id"]], redraw_request=None)
+    db.put(plan)
+    audit.append(audit_db, user["username"], "plan.redraw" if reason else "plan.draw", plan["_id"],
+                 {"draw": doc["_id"], "record": result.record, "reason": reason})
+    return doc
+
+
+def verify_draw(db: Database, draw_doc: dict, plan: dict) -> dict:
+    pools = pool_store.unpack(db.get_attachment(draw_doc["_id"], pool_store.POOL_ATTACHMENT))
+    identical, detail = verify(draw_doc["record"], pools, plan["rules"])
+    return {"identical": identical, "mismatches": detail.get("mismatches", [])}
+
+
+def windows(period: dict, count: int, window_days: int) -> list[tuple[str, str]]:
+    """Spread task windows evenly over the plan's period, each `window_days` long (inside the period)."""
+    start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+    span = max((end - start).days - window_days + 1, 1)
+    out = []
+    for i in range(count):
+        begin = start + timedelta(days=(i * span) // max(count, 1))
+        out.append((begin.isoformat(), min(begin + timedelta(days=window_days - 1), end).isoformat()))
+    return out
+
+
+def make_tasks(db: Database, plan: dict, draw_doc: dict) -> list[dict]:
+    """Tasks ready for dispatch, one per drawn enterprise, with deterministic ids."""
+    names = {e["uscc"]: e for e in pool_store.unpack(
+        db.get_attachment(draw_doc["_id"], pool_store.POOL_ATTACHMENT))["enterprises"]}
+    targeted_capped = plan["rules"].get("targeted", {}).get("apply_caps", False)
+    tasks = []
+    for n, (task, window) in enumerate(zip(draw_doc["tasks"], windows(plan["period"], len(draw_doc["tasks"]),
+                                                                       plan["window_days"])), start=1):
+        ent = names[task["enterprise"]]
+        tasks.append({"_id": task_id(plan, n), "type": "task", "plan": plan["_id"], "draw": draw_doc["_id"],
+                      "year": int(plan["period"]["start"][:4]), "enterprise": ent["uscc"],
+                      "enterprise_name": ent.get("name", ""), "region": ent["region"],
+                      "site": site_id(ent["uscc"], 1), "tier": task["tier"], "random": task["tier"] != "targeted",
+                      "counts_toward_cap": task["tier"] != "targeted" or targeted_capped,
+                      "inspectors": task["inspectors"], "experts": task["experts"],
+                      "window": {"start": window[0], "end": window[1]}, "checklist": plan.get("checklist"),
+                      "status": "ready", "created_at": now_iso()})
+    return tasks
+
+
+def cancel_tasks(db: Database, plan: dict) -> int:
+    docs = db.find({"type": "task", "plan": plan["_id"], "status": "ready"}, limit=10_000_000)
+    for doc in docs:
+        doc["status"] = "cancelled"
+    if docs:
+        db.bulk_docs(docs)
+    return len(docs)

@@ -1,0 +1,28 @@
+"""Test data builders for the registers (valid credit codes made with the project's own generator)."""
+from __future__ import annotations
+
+import random
+
+from schemas.identifiers import make_uscc
+
+_rng = random.Random(20261122)
+
+
+def uscc(region: str = "370102") -> str:
+    return make_uscc(region, _rng)
+
+
+def enterprise(region: str = "370102", **extra) -> dict:
+    body = {"uscc": uscc(region if len(region) == 6 and region.isdigit() else "370102"), "name": "济南测试机械制造有限公司", "region": region, "industry": "机械",
+            "address": "济南市历下区经十路100号", "legal_rep": "张三", "phone": "0531-88888888",
+            "risk": "黄", "std_level": "三级",
+            "site": {"name": "主厂区", "address": "济南市历下区经十路100号", "lng": 117.05, "lat": 36.66}}
+    body.update(extra)
+    return body
+
+
+def inspector(region: str = "370102", **extra) -> dict:
+    body = {"name": "李执法", "cert_no": f"3701{_rng.randrange(10**9, 10**10)}", "unit": "历下区应急管理局",
+            "region": region, "sectors": "机械、轻工", "mobile": "13800000000"}
+    body.update(extra)
+    return body
