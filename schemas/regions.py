@@ -64,10 +64,10 @@ def _parse(path: str, text: str) -> dict[str, tuple[str, str]]:
         if not any(cell.strip() for cell in cells):
             continue
         cells = [cell.strip() for cell in cells] + [""] * 3
-        code, name, level = cells[0], cells[1], cells[2] or pattern_level(cells[0])
-        if not _FORMAT.fullmatch(code) or not name or level not in LEVELS or code in rows:
+        code, label, kind = cells[0], cells[1], cells[2] or pattern_level(cells[0])
+        if not _FORMAT.fullmatch(code) or not label or kind not in LEVELS or code in rows:
             raise Problem("region.file_row", path=path, line=line, text=",".join(cells[:3])[:60])
-        rows[code] = (name, level)
+        rows[code] = (label, kind)
     if not rows:
         raise Problem("region.file_header", path=path)
     return rows

@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     Config.check(_ConfigView(app.config))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per CouchDB request is noise
 
     from server import db, errors, health
     from server.accounts import guard

@@ -5,6 +5,7 @@ import json
 import logging
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import threading
@@ -18,6 +19,15 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / "node_modules" / "pouchdb-server" / "bin" / "pouchdb-server"
 GUARD = Path(__file__).resolve().parent / "pouchdb_guard.js"
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when its supervisor dies, so no orphaned server keeps the port."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        return
 
 
 def free_port() -> int:
@@ -70,7 +80,7 @@ class EmbeddedCouch:
         (self.data_dir / "db").mkdir(parents=True, exist_ok=True)
         logf = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, cwd=self.data_dir, stdout=logf, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         logf.close()
         self._wait_ready()
         self._ensure_admin()

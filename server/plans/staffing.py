@@ -99,7 +99,7 @@ class Staffer:
         chosen: set[int] = set()
 
         def barred(idx: int) -> bool:
-            return idx in chosen or index.ids[idx] in avoided
+            return idx in chosen or index.region[idx] == county or index.ids[idx] in avoided
 
         def barred_or_repeat(idx: int) -> bool:
             return barred(idx) or index.ids[idx] in last

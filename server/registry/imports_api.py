@@ -48,7 +48,9 @@ def import_upload(kind: str, upload) -> dict:
     try:
         result = run_import(registry(), kind, parsed.rows, current_user(), upload.filename)
     except ImportRejected as exc:
-        raise ImportRejected(sorted(structural + exc.problems, key=lambda p: p["line"])) from None
+        seen = {(p["line"], p["field"]) for p in structural}  # the parser already said "required" there
+        extra = [p for p in exc.problems if (p["line"], p["field"]) not in seen]
+        raise ImportRejected(sorted(structural + extra, key=lambda p: p["line"])) from None
     if structural:
         raise ImportRejected(structural)
     return result

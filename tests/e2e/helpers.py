@@ -34,10 +34,8 @@ def create_user(app, username: str, role: str = "supervisor", region: str = "370
     from server.accounts import store
     from server.db import registry
     with app.app_context():
-        # `active` is passed explicitly: create_user copies every public field, a missing one as None.
         return store.create_user(registry(), {"username": username, "role": role, "region": region,
-                                              "display_name": display_name or username,
-                                              "password": password, "active": True})
+                                              "display_name": display_name or username, "password": password})
 
 
 def enterprise_body(name: str, region: str, risk: str = "黄", std_level: str = "三级",
@@ -83,7 +81,8 @@ def seed_enterprises(base_url: str, username: str, extra: list[dict] = ()) -> li
     return bodies
 
 
-CSV_HEADER = "企业名称,统一社会信用代码,行政区划代码,行业,地址,法定代表人,联系电话,经度,纬度,风险等级,标准化等级"
+CSV_HEADER = ",".join(["企业名称", "统一社会信用代码", "行政区划代码", "行业", "地址", "法定代表人", "联系电话",
+                       "经度", "纬度", "风险等级", "标准化等级"])
 
 
 def csv_row(name: str, code: str, region: str = "370102", industry: str = "机械") -> str:

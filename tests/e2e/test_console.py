@@ -9,6 +9,7 @@ from PIL import Image
 from tests.e2e.helpers import (PHONE, SUPERVISOR, Api, altered, csv_file, csv_row, enterprise_body, sign_in,
                                site_url, uscc)
 
+
 def link(page, anchor) -> str:
     """The absolute URL an <a> points to (its href is relative to the page)."""
     return urljoin(page.url, anchor.get_attribute("href"))

@@ -120,9 +120,10 @@ def test_plans_and_tasks_are_secret_until_dispatch(app, world, login):
             code = field[i].get(f"/api/v1/tasks/{task['_id'].split(':', 1)[1]}").status_code
             assert code == (200 if world["people"][i]["id"] in team else 404)
     assert app.test_client().get(f"/api/v1/tasks/{task_key}").status_code == 401
+    assert author.get(f"/api/v1/tasks/{task_key}").status_code == 200
     with app.app_context():
         views = [e for e in audit.entries_for(database("audit"), tasks[0]["_id"]) if e["action"] == "task.view"]
-    assert views
+    assert "author" in {e["actor"] for e in views}
 
 
 def test_draw_that_cannot_be_staffed_says_why(world):
