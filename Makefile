@@ -4,12 +4,12 @@ PY := .venv/bin/python
 STAMP := .venv/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test deps browser unit integration e2e bench clean
+.PHONY: run test deps fonts browser unit integration e2e bench clean
 
-run: deps
+run: deps fonts
 	$(PY) -m deploy.run
 
-test: deps browser
+test: deps fonts browser
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
 unit: deps
@@ -33,11 +33,16 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-# Debian's Chromium for the browser tests (never a browser download of Playwright's own), and a CJK font.
-browser:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "WenQuanYi\|Noto Sans CJK"; then \
-	  export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
-	  apt-get install -y -qq --no-install-recommends chromium fonts-wqy-zenhei fontconfig >/dev/null; fi
+APT := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
+
+# A CJK font for photo watermarks and printed pages (Debian's WenQuanYi Zen Hei).
+fonts:
+	@fc-list 2>/dev/null | grep -qi "WenQuanYi\|Noto Sans CJK" || \
+	  { apt-get update -qq && $(APT) fonts-wqy-zenhei fontconfig >/dev/null; }
+
+# Debian's Chromium for the browser tests (never a browser download of Playwright's own).
+browser: fonts
+	@command -v chromium >/dev/null || { apt-get update -qq && $(APT) chromium >/dev/null; }
 
 bench: deps
 	$(PY) bench/import_registry.py --enterprises 100000

@@ -5,12 +5,14 @@ import json
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from server.db import couch, registry
 
 
 def init_app(app: Flask) -> None:
-    for command in (bootstrap_command, create_user_command, load_demo_command):
+    for command in (bootstrap_command, create_user_command, load_demo_command, verify_draw_command,
+                    verify_audit_command):
         app.cli.add_command(command)
 
 
@@ -24,12 +26,14 @@ def bootstrap_all() -> dict:
 
 
 @click.command("bootstrap")
+@with_appcontext
 def bootstrap_command():
     """Create databases, indexes, security objects and built-in templates (safe to run again)."""
     click.echo(json.dumps(bootstrap_all(), ensure_ascii=False))
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice(["admin", "supervisor", "inspector", "expert"]), required=True)
 @click.option("--region", required=True, help="行政区划代码, e.g. 370100")
@@ -51,8 +55,39 @@ def create_user_command(username, role, region, display_name, password):
 
 
 @click.command("load-demo")
+@with_appcontext
 @click.option("--force", is_flag=True, help="load even if enterprises already exist")
 def load_demo_command(force):
     """Load the demo city (济南市): enterprises, sites, inspectors, experts and demo accounts."""
     from server.demo.load import load_demo
     click.echo(json.dumps(load_demo(registry(), force=force), ensure_ascii=False))
+
+
+@click.command("verify-draw")
+@with_appcontext
+@click.argument("plan_key")
+@click.option("--number", type=int, default=0, help="which draw (default: every draw of the plan)")
+def verify_draw_command(plan_key, number):
+    """Recompute a plan's draw(s) from the stored record and pools; exit 1 if any differs."""
+    from server.plans.service import verify_draw
+    plan = registry().get_or_none(f"plan:{plan_key}")
+    if not plan or plan.get("type") != "plan":
+        raise click.ClickException(f"no plan {plan_key}")
+    chosen = plan["draws"] if not number else plan["draws"][number - 1:number]
+    ok = True
+    for draw_id in chosen:
+        outcome = verify_draw(registry(), registry().get(draw_id), plan)
+        ok = ok and outcome["identical"]
+        click.echo(f"{draw_id}: {'identical' if outcome['identical'] else 'DIFFERENT ' + str(outcome['mismatches'])}")
+    raise SystemExit(0 if ok else 1)
+
+
+@click.command("verify-audit")
+@with_appcontext
+def verify_audit_command():
+    """Walk the audit log's hash chain; exit 1 if it is broken."""
+    from server import audit
+    from server.db import database
+    result = audit.verify_chain(database("audit"))
+    click.echo(json.dumps(result, ensure_ascii=False))
+    raise SystemExit(0 if result["ok"] else 1)

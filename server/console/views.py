@@ -135,5 +135,14 @@ def import_page():
         try:
             result = import_upload(kind, request.files.get("file"))
         except ImportRejected as exc:
-            problems, status = exc.problems, 422
+            problems, status = _with_headers(kind, exc.problems), 422
     return render_template("import.html", result=result, problems=problems), status
+
+
+def _with_headers(kind: str, problems: list[dict]) -> list[dict]:
+    """Name each problem's column as the spreadsheet does (经度, not site.lng)."""
+    from server.registry import tabular
+    zh = g.get("locale", "zh_CN") == "zh_CN"
+    labels = {f: (h_zh if zh else h_en) for f, h_zh, h_en, _req in tabular.FIELDS.get(kind, [])}
+    return [{**p, "label": labels.get((p.get("field") or "").split(".")[-1], p.get("field") or "")}
+            for p in problems]

@@ -11,6 +11,7 @@ from server.accounts.guard import current_user, require
 from server.db import registry
 from server.errors import ApiError
 from server.plans import service
+from server.plans.dispatch import dispatch_tasks
 from server.plans.access import audit_db, load_plan, may_see_plan
 from server.plans.draw import new_seed
 from server.plans.errors import DrawError
@@ -154,6 +155,7 @@ def dispatch(key):
         task.update(status="dispatched", dispatched_at=now_iso())
     if tasks:
         registry().bulk_docs(tasks)
+        dispatch_tasks(tasks, plan)
     plan.update(status="dispatched", dispatched_at=now_iso())
     registry().put(plan)
     audit.append(audit_db(), current_user()["username"], "plan.dispatch", plan["_id"], {"tasks": len(tasks)})

@@ -92,6 +92,9 @@ def make_tasks(db: Database, plan: dict, draw_doc: dict) -> list[dict]:
     names = {e["uscc"]: e for e in pool_store.unpack(
         db.get_attachment(draw_doc["_id"], pool_store.POOL_ATTACHMENT))["enterprises"]}
     targeted_capped = plan["rules"].get("targeted", {}).get("apply_caps", False)
+    from server.plans.dispatch import choose_checklist
+    from server.registry.checklists import all_versions
+    templates = all_versions(db)
     tasks = []
     for n, (task, window) in enumerate(zip(draw_doc["tasks"], windows(plan["period"], len(draw_doc["tasks"]),
                                                                        plan["window_days"])), start=1):
@@ -102,7 +105,8 @@ def make_tasks(db: Database, plan: dict, draw_doc: dict) -> list[dict]:
                       "site": site_id(ent["uscc"], 1), "tier": task["tier"], "random": task["tier"] != "targeted",
                       "counts_toward_cap": task["tier"] != "targeted" or targeted_capped,
                       "inspectors": task["inspectors"], "experts": task["experts"],
-                      "window": {"start": window[0], "end": window[1]}, "checklist": plan.get("checklist"),
+                      "window": {"start": window[0], "end": window[1]},
+                      "checklist": choose_checklist(templates, ent["industry"], plan.get("checklist")),
                       "status": "ready", "created_at": now_iso()})
     return tasks
 

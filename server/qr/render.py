@@ -73,7 +73,7 @@ _CSS = """
 @page { size: A4; margin: 15mm }
 * { box-sizing: border-box }
 html { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
-       "WenQuanYi Micro Hei", sans-serif; color: #000; background: #fff }
+       "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", sans-serif; color: #000; background: #fff }
 body { margin: 0 }
 p { margin: 0 }
 .page { height: 266mm; display: flex; flex-direction: column; justify-content: space-around;

@@ -15,6 +15,7 @@ from sync.couch import CouchError, Database
 
 log = logging.getLogger(__name__)
 BATCH = 2000
+KEY_LOOKUP_LIMIT = 2000
 _ENTERPRISE_SCHEMA = EnterpriseCreateSchema()
 _INSPECTOR_SCHEMA = InspectorSchema()
 
@@ -99,10 +100,21 @@ def _same(a: dict | None, b: dict) -> bool:
     return strip(a) == strip(b)
 
 
+def existing_docs(db: Database, ids: list[str]) -> dict[str, dict]:
+    """The current documents for `ids`. Many keys: list which ids exist by a range scan of their prefixes
+    (cheap, no bodies) and fetch only those; looking up each key costs far more on pouchdb-server."""
+    if len(ids) <= KEY_LOOKUP_LIMIT:
+        return db.docs_by_id(ids)
+    present: set[str] = set()
+    for prefix in sorted({i.split(":", 1)[0] + ":" for i in ids}):
+        present.update(r["id"] for r in db.all_docs(startkey=prefix, endkey=prefix + store.SCOPE_END))
+    return db.docs_by_id([i for i in ids if i in present])
+
+
 def plan_enterprises(db: Database, valid: list[tuple[int, dict]], user: dict):
     """The documents to write (enterprise + main site per row) and what they replace."""
     ids = [i for _, d in valid for i in (store.enterprise_id(d["uscc"]), store.site_id(d["uscc"], 1))]
-    existing = db.docs_by_id(ids)
+    existing = existing_docs(db, ids)
     docs, previous, problems = [], {}, []
     for line, data in valid:
         old = existing.get(store.enterprise_id(data["uscc"]))

@@ -6,14 +6,21 @@ the public page at a phone's, as the people who see them use them.
 """
 from __future__ import annotations
 
+import base64
 import random
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tests.e2e.helpers import DESKTOP, PHONE, csv_file, csv_row, sign_in, site_url, uscc
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "docs" / "screenshots"
 LOCALES = ("zh_CN", "en")
+# The QR codes in the pictures encode this base URL and a fixed, public key, so that they come out the
+# same on every run (no churn in git) and show what a production code looks like. Never a real key.
+DOC_BASE_URL = "https://aqjc.example.gov.cn"
+DOC_QR_KEYS = "k1:" + base64.urlsafe_b64encode(b"docs-screenshots-only-not-secret").decode().rstrip("=")
 SCREENS = ("login", "enterprises", "enterprise", "import-errors", "qr-sheet", "public-site")
 
 
@@ -68,12 +75,25 @@ def _console(browser, base_url: str, username: str, enterprise: dict, locale: st
         context.close()
 
 
+@contextmanager
+def documentation_codes(app):
+    """QR codes signed with DOC_QR_KEYS for DOC_BASE_URL while the pictures are taken, then as before."""
+    saved = {k: app.config[k] for k in ("QR_KEYS", "QR_ACTIVE_KEY", "PUBLIC_BASE_URL")}
+    app.config.update(QR_KEYS=DOC_QR_KEYS, QR_ACTIVE_KEY="k1", PUBLIC_BASE_URL=DOC_BASE_URL)
+    try:
+        yield
+    finally:
+        app.config.update(saved)
+
+
 def _public(browser, base_url: str, app, enterprise: dict, locale: str, out: Path) -> Path:
     context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
     try:
         _language_cookie(context, base_url, locale)
         page = context.new_page()
-        page.goto(site_url(app, enterprise["uscc"]))
+        # The code's path and signature, opened on the live server (the app checks them against its base URL).
+        code = urlsplit(site_url(app, enterprise["uscc"]))
+        page.goto(f"{base_url}{code.path}?{code.query}")
         page.wait_for_selector("section.public h1")
         path = out / file_name("public-site", locale)
         page.screenshot(path=str(path), full_page=False)
@@ -86,7 +106,8 @@ def capture_all(browser, base_url: str, app, username: str, enterprise: dict, ou
     """Every screen in SCREENS in every locale, as PNG files under `out`; returns their paths."""
     out.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
-    for locale in LOCALES:
-        shots += _console(browser, base_url, username, enterprise, locale, out)
-        shots.append(_public(browser, base_url, app, enterprise, locale, out))
+    with documentation_codes(app):
+        for locale in LOCALES:
+            shots += _console(browser, base_url, username, enterprise, locale, out)
+            shots.append(_public(browser, base_url, app, enterprise, locale, out))
     return shots

@@ -174,3 +174,21 @@ def test_result_publication_and_public_feed(app, world, client):
     overdue = author.get("/api/v1/tasks/overdue-publications").get_json()
     assert all(o["task"] != task["_id"] for o in overdue)
     assert len(overdue) == 4 - 1 and all(o["due"] < "2025-06-01" for o in overdue)
+
+
+def test_verify_commands(app, world):
+    author, approver = world["author"], world["approver"]
+    key = new_plan(author)
+    author.post(f"/api/v1/plans/{key}/draw")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["verify-draw", key])
+    assert result.exit_code == 0 and "identical" in result.output
+    assert runner.invoke(args=["verify-audit"]).exit_code == 0
+    with app.app_context():   # tamper with the stored result: verification must notice
+        draw_doc = registry().get(f"draw:{key}:001")
+        draw_doc["tasks"][0]["inspectors"].reverse()
+        draw_doc["record"]["tasks"] = draw_doc["record"]["tasks"] + 1
+        registry().put(draw_doc)
+    result = runner.invoke(args=["verify-draw", key])
+    assert result.exit_code == 1 and "DIFFERENT" in result.output
+    assert author.get(f"/api/v1/plans/{key}/draws/1/verify").get_json()["identical"] is False

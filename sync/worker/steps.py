@@ -1,0 +1,148 @@
+"""The worker's ordered steps for one changed document: validate, authorise, file, photos, evidence, reject."""
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from marshmallow import ValidationError
+
+from i18n import Problem, t
+from schemas.common import translate_errors
+from schemas.field import schema_for
+from sync.couch import Database, NotFound
+from sync.seal import is_sealed, seal, server_owned
+from sync.worker.evidence import check_in_verdict
+
+log = logging.getLogger(__name__)
+MAX_DOC_BYTES = 1_000_000
+
+
+@dataclass
+class Context:
+    """What a step may use: the databases, the inspector whose phone sent the change, and settings."""
+    source: Database
+    inspector_id: str
+    registry: Database
+    records: Database
+    seal_secret: bytes
+    qr_keys: dict
+    base_url: str
+    photo_options: dict = field(default_factory=dict)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def handle(ctx: Context, doc: dict) -> str:
+    """Run the steps for one document; returns what happened ('filed', 'rejected:<code>', 'skipped', …)."""
+    if doc["_id"].startswith("_design/") or doc.get("_deleted"):
+        return "skipped"
+    if server_owned(doc["_id"]) or doc.get("type") in ("rejection", "review"):
+        return "server" if is_sealed(doc, ctx.seal_secret) else reject(ctx, doc, "field.server_id_collision")
+    schema = schema_for(doc)
+    if schema is None:
+        return reject(ctx, doc, "field.unknown_type", kind=str(doc.get("type"))[:40])
+    if len(str(doc)) > MAX_DOC_BYTES:
+        return reject(ctx, doc, "field.too_large")
+    try:
+        data = schema().load(doc)
+    except ValidationError as exc:
+        return reject(ctx, doc, "field.invalid", errors=translate_errors(exc.messages))
+    task = ctx.registry.get_or_none(data["task"])
+    team = (task or {}).get("inspectors", []) + (task or {}).get("experts", [])
+    if not task or ctx.inspector_id not in team or task.get("status") not in ("dispatched", "done", "published"):
+        return reject(ctx, doc, "field.not_your_task")
+    return file_document(ctx, doc, task)
+
+
+def file_document(ctx: Context, doc: dict, task: dict) -> str:
+    """Copy into `records` under the same id; a revision already filed is not filed again."""
+    existing = ctx.records.get_or_none(doc["_id"])
+    if existing and existing.get("source", {}).get("rev") == doc["_rev"]:
+        return "already_filed"
+    if existing and existing.get("source", {}).get("db") not in (None, ctx.source.name):
+        return reject(ctx, doc, "field.server_id_collision")
+    record = {k: v for k, v in doc.items() if not k.startswith("_")}
+    record.update(_id=doc["_id"], inspector=ctx.inspector_id, plan=task["plan"],
+                  source={"db": ctx.source.name, "rev": doc["_rev"], "received_at": now_iso()})
+    if doc["type"] == "inspection":
+        site = ctx.registry.get_or_none(task["site"]) or {}
+        record["checkin_verdict"] = check_in_verdict(doc["checkin"], task, site, ctx.qr_keys, ctx.base_url)
+        record["review_status"] = "pending" if doc["status"] == "finished" else "draft"
+    if doc.get("_conflicts"):
+        record["conflicts"] = keep_losers(ctx, doc)
+    if doc["type"] == "photo":
+        return file_photo(ctx, doc, record, existing)
+    if existing:
+        record["_rev"] = existing["_rev"]
+    ctx.records.put(record)
+    clear_rejection(ctx, doc["_id"])
+    return "filed"
+
+
+def keep_losers(ctx: Context, doc: dict) -> list[str]:
+    """Conflict rule: CouchDB's deterministic winner is filed; each losing revision is kept in `records`
+    as `conflict:<id>:<rev>` for a supervisor to see, never silently dropped."""
+    kept = []
+    for rev in doc["_conflicts"]:
+        try:
+            loser = ctx.source.get(doc["_id"], rev=rev)
+        except NotFound:
+            continue
+        loser_id = f"conflict:{doc['_id']}:{rev}"
+        if ctx.records.get_or_none(loser_id) is None:
+            body = {k: v for k, v in loser.items() if not k.startswith("_")}
+            ctx.records.put({"_id": loser_id, "type": "conflict", "of": doc["_id"], "rev": rev,
+                             "winner_rev": doc["_rev"], "body": body, "at": now_iso()})
+        kept.append(rev)
+    return kept
+
+
+def file_photo(ctx: Context, doc: dict, record: dict, existing: dict | None) -> str:
+    """Verify and process the photo; the original is stored byte for byte, derived images beside it."""
+    from sync.photos import process_photo
+    names = list((doc.get("_attachments") or {}).keys())
+    if len(names) != 1:
+        return reject(ctx, doc, "field.photo_attachment")
+    original = ctx.source.get_attachment(doc["_id"], names[0])
+    caption = [doc["taken_at"], ctx.inspector_id]
+    try:
+        processed = process_photo(original, doc["sha256"], caption_lines=caption, **ctx.photo_options)
+    except Problem as exc:
+        return reject(ctx, doc, exc.code, **exc.params)
+    record.update(width=processed.width, height=processed.height, photo_status="verified")
+    # One write with all three images inline: a photo is filed whole or not at all.
+    record["_attachments"] = {name: {"content_type": "image/jpeg", "data": base64.b64encode(data).decode()}
+                              for name, data in (("original.jpg", original), ("thumbnail.jpg", processed.thumbnail),
+                                                 ("watermarked.jpg", processed.watermarked))}
+    if existing:
+        record["_rev"] = existing["_rev"]
+    ctx.records.put(record)
+    clear_rejection(ctx, doc["_id"])
+    return "filed"
+
+
+def reject(ctx: Context, doc: dict, code: str, errors=None, **params) -> str:
+    """Write (or refresh) a sealed rejection into the inspector's database, so the phone can show it."""
+    rejection_id = f"rejection:{doc.get('_id', '')[:200]}"
+    body = {"_id": rejection_id, "type": "rejection", "doc": doc.get("_id"), "rev": doc.get("_rev"),
+            "code": code, "message": {"zh_CN": t(code, "zh_CN", **params), "en": t(code, "en", **params)},
+            "errors": errors, "at": now_iso()}
+    current = ctx.source.get_or_none(rejection_id)
+    if current and current.get("rev") == body["rev"] and current.get("code") == code:
+        return f"rejected:{code}"
+    sealed = seal(body, ctx.seal_secret)
+    if current:
+        sealed["_rev"] = current["_rev"]
+    ctx.source.put(sealed)
+    log.info("rejected %s from %s: %s", doc.get("_id"), ctx.source.name, code)
+    return f"rejected:{code}"
+
+
+def clear_rejection(ctx: Context, doc_id: str) -> None:
+    current = ctx.source.get_or_none(f"rejection:{doc_id}")
+    if current:
+        ctx.source.delete(current["_id"], current["_rev"])
