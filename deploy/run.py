@@ -57,6 +57,7 @@ def main() -> int:
     bind = os.environ.setdefault("BIND", "127.0.0.1:8000")
     web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                             "server:create_app()"], cwd=ROOT)
+    worker = subprocess.Popen([sys.executable, "-m", "sync.worker"], cwd=ROOT)
     print(f"\n  现场检查系统已启动 / Field inspection system is up: http://{bind}/\n"
           f"  演示账号 / demo accounts: {VAR / 'demo-accounts.txt'}\n", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: web.terminate())
@@ -66,6 +67,8 @@ def main() -> int:
         web.terminate()
         return web.wait()
     finally:
+        worker.terminate()
+        worker.wait(10)
         if couch:
             couch.stop()
 

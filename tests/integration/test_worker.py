@@ -1,0 +1,166 @@
+"""The worker against a real CouchDB: filing, evidence, hostile documents, conflicts, reviews, crashes."""
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+from tests.integration.worker_fixtures import (dispatched_task, inspection, now, phone_db, records,
+                                               run_worker)
+
+A, B = "inspector:aaaaaaaaaaaa", "inspector:bbbbbbbbbbbb"
+
+
+def rejection(db, doc_id):
+    return db.get_or_none(f"rejection:{doc_id}")
+
+
+def test_a_finished_inspection_is_filed_once_with_its_evidence(app):
+    task = dispatched_task(app, [A])
+    db = phone_db(app, A)
+    doc = inspection(app, task)
+    db.put(doc)
+    assert run_worker(app) >= 1
+    filed = records(app).get(doc["_id"])
+    assert filed["source"]["rev"] == doc["_rev"] and filed["inspector"] == A
+    verdict = filed["checkin_verdict"]
+    assert verdict["overall"] == "ok" and verdict["qr"] == "ok" and verdict["geofence"] == "ok"
+    assert filed["review_status"] == "pending"
+    run_worker(app)
+    assert records(app).get(doc["_id"])["_rev"] == filed["_rev"]      # running twice changes nothing
+
+
+def test_doubtful_evidence_is_recorded_never_dropped(app):
+    task = dispatched_task(app, [A], window=("2020-01-01", "2020-01-31"))
+    other = dispatched_task(app, [A])
+    db = phone_db(app, A)
+    wrong_site = inspection(app, task, checkin={"qr": inspection(app, other)["checkin"]["qr"], "scanned_at": now(),
+                                                "position": {"lat": 36.70, "lng": 117.10, "accuracy_m": 15,
+                                                             "at": now()}, "override_reason": "二维码被遮挡"})
+    forged = inspection(app, task)
+    forged["checkin"]["qr"] = forged["checkin"]["qr"][:-2] + "xx"
+    for doc in (wrong_site, forged):
+        db.put(doc)
+    run_worker(app)
+    v1 = records(app).get(wrong_site["_id"])["checkin_verdict"]
+    assert v1["site"] == "wrong_site" and v1["geofence"] == "outside" and v1["distance_m"] > 5000
+    assert v1["time"] == "after_window" and v1["overall"] == "warning" and v1["override_reason"] == "二维码被遮挡"
+    assert records(app).get(forged["_id"])["checkin_verdict"]["qr"] == "qr.bad_signature"
+
+
+def test_hostile_documents_are_rejected_with_reasons_and_nothing_else_is_affected(app):
+    mine, theirs = dispatched_task(app, [A]), dispatched_task(app, [B])
+    db = phone_db(app, A)
+    good = inspection(app, mine)
+    hostile = {
+        "no-type": {"_id": f"x:{uuid.uuid4()}", "hello": 1},
+        "wrong-type": {"_id": f"inspection:{uuid.uuid4()}", "type": "enterprise"},
+        "unknown-field": {**inspection(app, mine), "sneaky": True},
+        "huge-text": inspection(app, mine, place="字" * 10_000_000),
+        "script": inspection(app, mine, purpose="<script>alert(1)</script>" * 2, status="finished",
+                             answers=[{"item": "x", "value": {"$gt": ""}}]),
+        "other-task": inspection(app, theirs),
+        "server-id": {"_id": mine["_id"], "type": "task", "status": "done"},
+        "bad-id": {**inspection(app, mine), "_id": "inspection:../../etc"},
+    }
+    db.put(good)
+    ids = {}
+    for name, doc in hostile.items():
+        if name == "server-id":
+            continue
+        res = db.put(dict(doc))
+        ids[name] = doc["_id"] if "_id" in doc else res["id"]
+    forged = {"_id": mine["_id"], "type": "task", "status": "done", "inspectors": [A]}
+    db.put(forged)
+    run_worker(app)
+    codes = {name: (rejection(db, doc_id) or {}).get("code") for name, doc_id in ids.items()}
+    assert codes == {"no-type": "field.unknown_type", "wrong-type": "field.unknown_type",
+                     "unknown-field": "field.invalid", "huge-text": "field.too_large", "script": "field.invalid",
+                     "other-task": "field.not_your_task", "bad-id": "field.invalid"}, codes
+    assert rejection(db, mine["_id"])["code"] == "field.server_id_collision"
+    assert rejection(db, ids["unknown-field"])["message"]["zh_CN"]
+    assert records(app).get_or_none(good["_id"]) is not None
+    for doc_id in ids.values():
+        assert records(app).get_or_none(doc_id) is None
+
+
+def test_fixing_a_rejected_document_clears_the_rejection(app):
+    task = dispatched_task(app, [A])
+    db = phone_db(app, A)
+    doc = inspection(app, task, extra_field=1)
+    db.put(doc)
+    run_worker(app)
+    assert rejection(db, doc["_id"])["code"] == "field.invalid"
+    del doc["extra_field"]
+    db.put(doc)
+    run_worker(app)
+    assert rejection(db, doc["_id"]) is None and records(app).get(doc["_id"])["source"]["rev"] == doc["_rev"]
+
+
+def test_conflicting_revisions_keep_the_loser_visible(app):
+    task = dispatched_task(app, [A])
+    db = phone_db(app, A)
+    base = inspection(app, task)
+    one = {**base, "_rev": "1-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "place": "东门"}
+    two = {**base, "_rev": "1-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "place": "西门"}
+    db.bulk_docs([one, two], new_edits=False)
+    run_worker(app)
+    filed = records(app).get(base["_id"])
+    assert filed["place"] == "西门" and filed["conflicts"] == [one["_rev"]]   # highest rev wins, as CouchDB
+    loser = records(app).get(f"conflict:{base['_id']}:{one['_rev']}")
+    assert loser["body"]["place"] == "东门" and loser["winner_rev"] == two["_rev"]
+
+
+def test_reviews_reach_the_phone(app):
+    task = dispatched_task(app, [A])
+    db = phone_db(app, A)
+    doc = inspection(app, task)
+    db.put(doc)
+    run_worker(app)
+    records(app).put({"_id": f"review:{doc['_id']}:1", "type": "review", "inspection": doc["_id"],
+                      "decision": "returned", "comments": "请补拍隐患照片", "at": now()})
+    run_worker(app)
+    delivered = db.get(f"review:{doc['_id']}")
+    assert delivered["decision"] == "returned" and delivered["comments"] == "请补拍隐患照片" and delivered["seal"]
+    run_worker(app)
+    assert db.get(f"review:{doc['_id']}")["_rev"] == delivered["_rev"]
+    assert rejection(db, f"review:{doc['_id']}") is None      # sealed by the server: not a collision
+
+
+def test_worker_killed_mid_batch_files_every_document_exactly_once(app, couch_url, db_prefix):
+    task = dispatched_task(app, [A])
+    db = phone_db(app, A)
+    docs = [inspection(app, task) for _ in range(600)]
+    for start in range(0, 600, 100):
+        db.bulk_docs(docs[start:start + 100])
+    env = {**os.environ, "COUCHDB_URL": couch_url, "DB_PREFIX": db_prefix, "SECRET_KEY": app.config["SECRET_KEY"],
+           "QR_KEYS": app.config["QR_KEYS"], "QR_ACTIVE_KEY": "k1", "PUBLIC_BASE_URL": app.config["PUBLIC_BASE_URL"]}
+
+    def filed():
+        return len(records(app).find({"type": "inspection", "inspector": A}, limit=10_000))
+
+    worker = subprocess.Popen([sys.executable, "-m", "sync.worker"], env=env)
+    deadline = time.monotonic() + 60
+    while filed() < 150 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    assert 0 < filed() < 600, "the kill must land in the middle of the work"
+    worker = subprocess.Popen([sys.executable, "-m", "sync.worker"], env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while filed() < 600 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.wait(10)
+    rows = records(app).find({"type": "inspection", "inspector": A}, limit=10_000)
+    assert sorted(r["_id"] for r in rows) == sorted(d["_id"] for d in docs)
+    assert all(r["_rev"].startswith("1-") for r in rows), "a document was filed twice"
+
+
+def test_healthz_shows_the_worker(app, client):
+    run_worker(app)
+    worker = client.get("/healthz").get_json()["worker"]
+    assert worker["seen"] is True and worker["backlog"] == 0 and worker["last_error"] is None
