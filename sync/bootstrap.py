@@ -65,7 +65,9 @@ def bootstrap(server: Couch, prefix: str = "") -> dict:
             db.put_security(SECURITY)
         _ensure_design_docs(db, name, created)
         for fields, index_name in INDEXES.get(name, []):
-            res = db.create_index(fields, index_name, ddoc=f"idx-{index_name}")
+            # One design document for all of a database's indexes: pouchdb-server slows every write for
+            # each design document it holds (measured in docs/benchmarks.md).
+            res = db.create_index(fields, index_name, ddoc="idx")
             if res.get("result") == "created":
                 created["indexes"].append(f"{full}/{index_name}")
     log.info("bootstrap: created %s", created)

@@ -49,10 +49,12 @@ class Worker:
         while True:
             feed = db.changes(since=checkpoint["seq"], limit=BATCH, include_docs=True, style="all_docs",
                               conflicts="true")
-            for change in feed["results"]:
-                if change.get("doc"):
-                    outcome = handle(ctx, change["doc"])
-                    done += int(outcome == "filed" or outcome.startswith("rejected:"))
+            docs = [c["doc"] for c in feed["results"] if c.get("doc")]
+            ctx.prefetch(docs)
+            for doc in docs:
+                outcome = handle(ctx, doc)
+                done += int(outcome == "filed" or outcome.startswith("rejected:"))
+            ctx.flush()
             if not feed["results"]:
                 return done
             checkpoint["seq"] = feed["last_seq"]

@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from i18n import Problem, t
 from schemas.common import translate_errors
 from schemas.field import schema_for
-from sync.couch import Database, NotFound
+from sync.couch import CouchError, Database, NotFound
 from sync.seal import is_sealed, seal, server_owned
 from sync.worker.evidence import check_in_verdict
 
@@ -30,6 +30,35 @@ class Context:
     qr_keys: dict
     base_url: str
     photo_options: dict = field(default_factory=dict)
+    known: dict = field(default_factory=dict)      # documents read ahead for the current batch
+    to_write: list = field(default_factory=list)   # records written together at the end of the batch
+
+    def prefetch(self, docs: list[dict]) -> None:
+        """Read in a few requests what the batch's steps will ask for, instead of one request each."""
+        tasks = {d.get("task") for d in docs if isinstance(d.get("task"), str)}
+        self.known = {"registry": self.registry.docs_by_id(sorted(tasks)), "records": {}, "rejections": {}}
+        sites = {t["site"] for t in self.known["registry"].values() if t.get("site")}
+        self.known["registry"].update(self.registry.docs_by_id(sorted(sites)))
+        ids = [d["_id"] for d in docs]
+        self.known["records"] = self.records.docs_by_id(ids)
+        self.known["rejections"] = self.source.docs_by_id([f"rejection:{i}" for i in ids])
+
+    def lookup(self, where: str, doc_id: str) -> dict | None:
+        """A document read ahead for this batch; one outside it (a site of a task) is fetched directly."""
+        if doc_id in self.known.get(where, {}):
+            return self.known[where][doc_id]
+        if where == "registry":
+            return self.registry.get_or_none(doc_id)
+        return None  # records and rejections: every id of the batch was asked for, so it does not exist
+
+    def flush(self) -> None:
+        """Write the batch's records; any failure raises, so the checkpoint stays and the batch is redone."""
+        if not self.to_write:
+            return
+        failed = [r for r in self.records.bulk_docs(self.to_write) if "error" in r]
+        self.to_write = []
+        if failed:
+            raise CouchError(409, failed[0]["error"], f"{len(failed)} records not written, first {failed[0].get('id')}")
 
 
 def now_iso() -> str:
@@ -51,7 +80,7 @@ def handle(ctx: Context, doc: dict) -> str:
         data = schema().load(doc)
     except ValidationError as exc:
         return reject(ctx, doc, "field.invalid", errors=translate_errors(exc.messages))
-    task = ctx.registry.get_or_none(data["task"])
+    task = ctx.lookup("registry", data["task"])
     team = (task or {}).get("inspectors", []) + (task or {}).get("experts", [])
     if not task or ctx.inspector_id not in team or task.get("status") not in ("dispatched", "done", "published"):
         return reject(ctx, doc, "field.not_your_task")
@@ -60,7 +89,7 @@ def handle(ctx: Context, doc: dict) -> str:
 
 def file_document(ctx: Context, doc: dict, task: dict) -> str:
     """Copy into `records` under the same id; a revision already filed is not filed again."""
-    existing = ctx.records.get_or_none(doc["_id"])
+    existing = ctx.lookup("records", doc["_id"])
     if existing and existing.get("source", {}).get("rev") == doc["_rev"]:
         return "already_filed"
     if existing and existing.get("source", {}).get("db") not in (None, ctx.source.name):
@@ -69,7 +98,7 @@ def file_document(ctx: Context, doc: dict, task: dict) -> str:
     record.update(_id=doc["_id"], inspector=ctx.inspector_id, plan=task["plan"],
                   source={"db": ctx.source.name, "rev": doc["_rev"], "received_at": now_iso()})
     if doc["type"] == "inspection":
-        site = ctx.registry.get_or_none(task["site"]) or {}
+        site = ctx.lookup("registry", task["site"]) or {}
         record["checkin_verdict"] = check_in_verdict(doc["checkin"], task, site, ctx.qr_keys, ctx.base_url)
         record["review_status"] = "pending" if doc["status"] == "finished" else "draft"
     if doc.get("_conflicts"):
@@ -78,7 +107,7 @@ def file_document(ctx: Context, doc: dict, task: dict) -> str:
         return file_photo(ctx, doc, record, existing)
     if existing:
         record["_rev"] = existing["_rev"]
-    ctx.records.put(record)
+    ctx.to_write.append(record)
     clear_rejection(ctx, doc["_id"])
     return "filed"
 
@@ -131,7 +160,7 @@ def reject(ctx: Context, doc: dict, code: str, errors=None, **params) -> str:
     body = {"_id": rejection_id, "type": "rejection", "doc": doc.get("_id"), "rev": doc.get("_rev"),
             "code": code, "message": {"zh_CN": t(code, "zh_CN", **params), "en": t(code, "en", **params)},
             "errors": errors, "at": now_iso()}
-    current = ctx.source.get_or_none(rejection_id)
+    current = ctx.lookup("rejections", rejection_id)
     if current and current.get("rev") == body["rev"] and current.get("code") == code:
         return f"rejected:{code}"
     sealed = seal(body, ctx.seal_secret)
@@ -143,6 +172,6 @@ def reject(ctx: Context, doc: dict, code: str, errors=None, **params) -> str:
 
 
 def clear_rejection(ctx: Context, doc_id: str) -> None:
-    current = ctx.source.get_or_none(f"rejection:{doc_id}")
+    current = ctx.lookup("rejections", f"rejection:{doc_id}")
     if current:
         ctx.source.delete(current["_id"], current["_rev"])
