@@ -38,6 +38,11 @@ class Config:
         # 一公开 deadline after the end of a check (e.g. Fujian 20 days, Henan 7): a per-jurisdiction setting.
         self.PUBLISH_DEADLINE_DAYS = _int(env, "PUBLISH_DEADLINE_DAYS", 20)
         self.PUBLISH_DEADLINE_UNIT = env.get("PUBLISH_DEADLINE_UNIT", "working")
+        # Phones: closed work is removed after PHONE_KEEP_DAYS; a phone database stays under PHONE_DOC_BUDGET.
+        self.PHONE_KEEP_DAYS = _int(env, "PHONE_KEEP_DAYS", 30)
+        self.PHONE_DOC_BUDGET = _int(env, "PHONE_DOC_BUDGET", 5000)
+        self.PHONE_PURGE_EVERY_S = _int(env, "PHONE_PURGE_EVERY_S", 600)
+        self.WORKER_POLL_S = _int(env, "WORKER_POLL_S", 2)
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_HOURS)
         self.SESSION_COOKIE_HTTPONLY = True

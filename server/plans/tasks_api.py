@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from i18n import t
 from schemas.common import StrictSchema
@@ -16,6 +16,7 @@ from server.db import database, registry
 from server.errors import ApiError
 from server.plans import publication
 from server.plans.access import audit_db, load_task, may_see_plan, on_team
+from server.plans.dispatch import dispatch_tasks, withdraw_tasks
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Inspection tasks")
 
@@ -99,3 +100,72 @@ def overdue_publications():
     plans = {p["_id"]: p for p in registry().find({"type": "plan", "status": {"$gt": None}}, limit=10_000)
              if may_see_plan(user, p)}
     return publication.overdue(registry(), plans, date.today())
+
+
+class CancelSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=4, max=500))
+
+
+class ReassignSchema(CancelSchema):
+    inspectors = fields.List(fields.String(validate=validate.Regexp(r"^inspector:[0-9a-f]{12}$")),
+                             required=True, validate=validate.Length(min=2, max=10))
+
+
+def _changeable(key: str) -> tuple[dict, dict]:
+    task, plan = load_task(key)
+    if not may_see_plan(current_user(), plan):
+        raise ApiError("forbidden")
+    if task["status"] not in ("ready", "dispatched"):
+        raise ApiError("conflict", message=t("plan.wrong_state", status=task["status"], allowed="ready/dispatched"))
+    return task, plan
+
+
+@blp.route("/<string:key>/cancel", methods=["POST"])
+@require(*roles.STAFF)
+@blp.arguments(CancelSchema)
+@blp.response(200, TaskOutSchema)
+def cancel(data, key):
+    """Cancel a task, with a reason; it leaves the phones of its team."""
+    task, _plan = _changeable(key)
+    task.update(status="cancelled", cancelled_reason=data["reason"], cancelled_by=current_user()["username"])
+    registry().put(task)
+    withdraw_tasks([task])
+    audit.append(audit_db(), current_user()["username"], "task.cancel", task["_id"], {"reason": data["reason"]})
+    return task
+
+
+@blp.route("/<string:key>/reassign", methods=["POST"])
+@require(*roles.STAFF)
+@blp.arguments(ReassignSchema)
+@blp.response(200, TaskOutSchema)
+def reassign(data, key):
+    """Give a task another team (two or more active, certified, qualified inspectors, no avoidance);
+    it leaves the phones of those taken off and reaches the new members."""
+    task, plan = _changeable(key)
+    check_team(data["inspectors"], task)
+    before = {"inspectors": task["inspectors"], "experts": task["experts"]}
+    dropped = {**task, "inspectors": [i for i in task["inspectors"] if i not in data["inspectors"]], "experts": []}
+    task.update(inspectors=list(dict.fromkeys(data["inspectors"])))
+    registry().put(task)
+    if task["status"] == "dispatched":
+        withdraw_tasks([dropped])
+        dispatch_tasks([task], plan)
+    audit.append(audit_db(), current_user()["username"], "task.reassign", task["_id"],
+                 {"reason": data["reason"], "before": before, "after": task["inspectors"]})
+    return task
+
+
+def check_team(ids: list[str], task: dict) -> None:
+    people = registry().docs_by_id(sorted(set(ids)))
+    enterprise = registry().get(f"enterprise:{task['enterprise']}")
+    problems = []
+    for pid in sorted(set(ids)):
+        person = people.get(pid)
+        if not person or person.get("kind") != "inspector" or not person.get("active", True):
+            problems.append(t("task.not_an_active_inspector", person=pid))
+        elif enterprise["industry"] not in person.get("sectors", []):
+            problems.append(t("task.not_qualified", person=person["name"]))
+        elif any(a["uscc"] == task["enterprise"] for a in person.get("avoid", [])):
+            problems.append(t("task.avoidance", person=person["name"]))
+    if len(set(ids)) < 2 or problems:
+        raise ApiError("validation", errors={"inspectors": problems or [t("task.two_inspectors")]})

@@ -16,7 +16,9 @@ def build(app) -> Worker:
     cfg = app.config
     args = {"seal_secret": seal_key(cfg["SECRET_KEY"]), "qr_keys": parse_keys(cfg["QR_KEYS"]),
             "base_url": cfg["PUBLIC_BASE_URL"]}
-    return Worker(couch(), cfg.get("DB_PREFIX", ""), database("registry"), database("records"), args)
+    limits = {"keep_days": cfg["PHONE_KEEP_DAYS"], "budget": cfg["PHONE_DOC_BUDGET"],
+              "purge_every_s": cfg["PHONE_PURGE_EVERY_S"]}
+    return Worker(couch(), cfg.get("DB_PREFIX", ""), database("registry"), database("records"), args, limits)
 
 
 def main() -> None:

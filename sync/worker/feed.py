@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from sync.couch import CouchError, Database
 from sync.phones import DB_PATTERN
 from sync.worker.deliver import deliver_reviews
+from sync.worker.purge import purge_phone
 from sync.worker.steps import Context, handle
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,12 @@ def seq_number(seq) -> int:
 class Worker:
     """One pass (`run_once`) visits each inspector database that changed since its checkpoint."""
 
-    def __init__(self, server, prefix: str, registry: Database, records: Database, context_args: dict):
+    def __init__(self, server, prefix: str, registry: Database, records: Database, context_args: dict,
+                 limits: dict | None = None):
         self.server, self.prefix = server, prefix
+        self.limits = {"keep_days": 30, "budget": 5000, "purge_every_s": 600, **(limits or {})}
+        self.last_purge = float("-inf")
+        self.over_budget: list[str] = []
         self.registry, self.records = registry, records
         self.context_args = context_args
         self.processed = 0
@@ -77,14 +82,28 @@ class Worker:
                 self.last_error = f"{name}: {exc}"
                 log.exception("worker: %s failed", name)
         done += deliver_reviews(self.server, self.prefix, self.records, self.context_args["seal_secret"])
+        self.purge_if_due()
         self.processed += done
         self.write_status()
         return done
 
+    def purge_if_due(self) -> None:
+        """At most every `purge_every_s` seconds: closed work off the phones, budgets kept."""
+        if time.monotonic() - self.last_purge < self.limits["purge_every_s"]:
+            return
+        self.last_purge = time.monotonic()
+        self.over_budget = []
+        for name in self.inspector_dbs():
+            result = purge_phone(self.server.db(name), self.registry, self.records,
+                                 self.limits["keep_days"], self.limits["budget"])
+            if result["over_budget"]:
+                self.over_budget.append(name)
+
     def write_status(self) -> None:
         status = self.records.get_or_none(STATUS_ID) or {"_id": STATUS_ID}
         status.update(at=datetime.now(timezone.utc).isoformat(timespec="seconds"), processed=self.processed,
-                      last_error=self.last_error, backlog=sum(self.backlog().values()))
+                      last_error=self.last_error, backlog=sum(self.backlog().values()),
+                      phones_over_budget=self.over_budget)
         self.records.put(status)
 
     def run_forever(self, poll_s: float, stop) -> None:

@@ -1,0 +1,88 @@
+"""Dispatch into inspector databases, cancelling and reassigning, and purging closed work from phones."""
+from server.db import couch, registry
+from sync.phones import db_name
+from sync.seal import is_sealed, seal_key
+from sync.worker.purge import purge_phone
+from tests.integration.test_plans import new_plan, world  # noqa: F401  (fixture)
+from tests.integration.worker_fixtures import phone_db, records
+
+
+def dispatched(world):
+    author, approver = world["author"], world["approver"]
+    key = new_plan(author)
+    author.post(f"/api/v1/plans/{key}/draw")
+    approver.post(f"/api/v1/plans/{key}/approve")
+    assert approver.post(f"/api/v1/plans/{key}/dispatch").status_code == 200
+    return key
+
+
+def phone_ids(app, inspector_id):
+    with app.app_context():
+        name = app.config["DB_PREFIX"] + db_name(inspector_id)
+        if name not in couch().all_dbs():
+            return set()
+        return {r["id"] for r in couch().db(name).all_docs()}
+
+
+def test_dispatch_writes_each_task_only_to_its_team(app, world):
+    key = dispatched(world)
+    with app.app_context():
+        tasks = registry().find({"type": "task", "plan": f"plan:{key}"}, limit=100)
+    secret = seal_key(app.config["SECRET_KEY"])
+    for person in world["people"]:
+        ids = phone_ids(app, person["id"])
+        mine = [t for t in tasks if person["id"] in t["inspectors"]]
+        assert {t["_id"] for t in mine} == {i for i in ids if i.startswith("task:")}
+        for task in mine:
+            assert {task["site"], f"enterprise:{task['enterprise']}", task["checklist"]} <= ids
+            doc = phone_db(app, person["id"]).get(task["_id"])
+            assert is_sealed(doc, secret) and "seal" in doc
+            assert "avoid" not in str(doc) and "risk" not in doc
+
+
+def test_cancel_and_reassign_move_tasks_between_phones(app, world, login):
+    key = dispatched(world)
+    author = world["author"]
+    with app.app_context():
+        task = registry().find({"type": "task", "plan": f"plan:{key}"}, limit=1)[0]
+    task_key = task["_id"].split(":", 1)[1]
+    outsiders = [p["id"] for p in world["people"] if p["id"] not in task["inspectors"]
+                 and not any(a["uscc"] == task["enterprise"] for a in p.get("avoid", []))]
+    new_team = [task["inspectors"][0], outsiders[0]]
+    dropped = task["inspectors"][1]
+    res = author.post(f"/api/v1/tasks/{task_key}/reassign", json={"inspectors": new_team, "reason": "人员调整：出差"})
+    assert res.status_code == 200, res.get_json()
+    assert task["_id"] not in phone_ids(app, dropped) and task["_id"] in phone_ids(app, outsiders[0])
+    avoider = world["people"][0]["id"]
+    if any(a["uscc"] == task["enterprise"] for a in world["people"][0]["avoid"]):
+        bad = author.post(f"/api/v1/tasks/{task_key}/reassign", json={"inspectors": [avoider, outsiders[0]],
+                                                                       "reason": "测试回避"})
+        assert bad.status_code == 422
+    assert author.post(f"/api/v1/tasks/{task_key}/reassign", json={"inspectors": [new_team[0]],
+                                                                    "reason": "只有一人"}).status_code == 422
+    nosy = login("supervisor", "370100", "nosy2")
+    assert nosy.post(f"/api/v1/tasks/{task_key}/cancel", json={"reason": "无权取消"}).status_code == 404
+    assert author.post(f"/api/v1/tasks/{task_key}/cancel", json={"reason": "企业已停产"}).status_code == 200
+    for member in new_team:
+        assert task["_id"] not in phone_ids(app, member)
+
+
+def test_purge_removes_closed_filed_work_and_keeps_open_work(app, world):
+    key = dispatched(world)
+    with app.app_context():
+        tasks = registry().find({"type": "task", "plan": f"plan:{key}"}, limit=100)
+        person = tasks[0]["inspectors"][0]
+        mine = [t for t in tasks if person in t["inspectors"]]
+        closed = mine[0]
+        closed.update(status="published", published_at="2020-01-01T00:00:00+00:00")
+        registry().put(closed)
+    db = phone_db(app, person)
+    db.put({"_id": "inspection:11111111-1111-4111-8111-111111111111", "type": "inspection", "task": closed["_id"]})
+    db.put({"_id": "inspection:22222222-2222-4222-8222-222222222222", "type": "inspection", "task": closed["_id"]})
+    records(app).put({"_id": "inspection:11111111-1111-4111-8111-111111111111", "type": "inspection"})
+    with app.app_context():
+        result = purge_phone(db, registry(), records(app), keep_days=30, budget=10_000)
+    ids = {r["id"] for r in db.all_docs()}
+    assert closed["_id"] not in ids and "inspection:11111111-1111-4111-8111-111111111111" not in ids
+    assert "inspection:22222222-2222-4222-8222-222222222222" in ids     # not yet filed: kept
+    assert all(t["_id"] in ids for t in mine[1:]) and result["removed"] == 2
