@@ -125,6 +125,24 @@ def checklist(key, version):
     return render_template("checklist.html", tpl=doc)
 
 
+@bp.get("/console/plans")
+def plans():
+    """Plans the supervisor wrote or must approve, and results of random checks past their deadline."""
+    if (redirect_to := staff_only()) is not None:
+        return redirect_to
+    from datetime import date
+
+    from server import audit
+    from server.db import database
+    from server.plans.access import may_see_plan
+    from server.plans.publication import overdue
+    visible = [p for p in registry().find({"type": "plan", "status": {"$gt": None}}, limit=10_000)
+               if may_see_plan(g.user, p)]
+    audit.append(database("audit"), g.user["username"], "plan.list", "console")
+    late = overdue(registry(), {p["_id"]: p for p in visible}, date.today())
+    return render_template("plans.html", plans=visible, overdue=late)
+
+
 @bp.route("/console/import", methods=["GET", "POST"])
 def import_page():
     if (redirect_to := staff_only()) is not None:

@@ -192,3 +192,15 @@ def test_verify_commands(app, world):
     result = runner.invoke(args=["verify-draw", key])
     assert result.exit_code == 1 and "DIFFERENT" in result.output
     assert author.get(f"/api/v1/plans/{key}/draws/1/verify").get_json()["identical"] is False
+
+
+def test_console_flags_overdue_publications(app, world):
+    author, approver = world["author"], world["approver"]
+    key = new_plan(author, period={"start": "2025-01-01", "end": "2025-03-31"})
+    author.post(f"/api/v1/plans/{key}/draw")
+    approver.post(f"/api/v1/plans/{key}/approve")
+    approver.post(f"/api/v1/plans/{key}/dispatch")
+    page = author.get("/console/plans").get_data(as_text=True)
+    assert "超过公示期限" in page and "2026年第四季度双随机抽查" in page
+    other = app.test_client()
+    assert other.get("/console/plans").status_code == 302
