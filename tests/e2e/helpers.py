@@ -29,13 +29,14 @@ def uscc(region: str, rng: random.Random = _rng) -> str:
 
 
 def create_user(app, username: str, role: str = "supervisor", region: str = "370100",
-                password: str = PASSWORD, display_name: str | None = None) -> dict:
+                password: str = PASSWORD, display_name: str | None = None, inspector_id: str | None = None) -> dict:
     """A user who can sign in with `password` (written straight to the registry, as the CLI does)."""
     from server.accounts import store
     from server.db import registry
     with app.app_context():
         return store.create_user(registry(), {"username": username, "role": role, "region": region,
-                                              "display_name": display_name or username, "password": password})
+                                              "display_name": display_name or username, "password": password,
+                                              "inspector_id": inspector_id})
 
 
 def enterprise_body(name: str, region: str, risk: str = "黄", std_level: str = "三级",
