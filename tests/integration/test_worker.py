@@ -164,3 +164,54 @@ def test_healthz_shows_the_worker(app, client):
     run_worker(app)
     worker = client.get("/healthz").get_json()["worker"]
     assert worker["seen"] is True and worker["backlog"] == 0 and worker["last_error"] is None
+
+
+def jpeg(width=800, height=600, color=(200, 30, 30)) -> bytes:
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def photo_doc(task, inspection_id, data: bytes, sha: str | None = None) -> dict:
+    import base64
+    import hashlib
+    return {"_id": f"photo:{uuid.uuid4()}", "type": "photo", "task": task["_id"], "inspection": inspection_id,
+            "sha256": sha or hashlib.sha256(data).hexdigest(), "taken_at": now(),
+            "position": {"lat": 36.66, "lng": 117.05, "accuracy_m": 8, "at": now()},
+            "_attachments": {"photo.jpg": {"content_type": "image/jpeg", "data": base64.b64encode(data).decode()}}}
+
+
+def test_photos_are_verified_processed_and_kept_byte_identical(app):
+    import hashlib
+    import io
+    import struct
+
+    from PIL import Image
+    task = dispatched_task(app, [A])
+    db = phone_db(app, A)
+    parent = inspection(app, task)
+    db.put(parent)
+    original = jpeg()
+    good = photo_doc(task, parent["_id"], original)
+    bomb = bytearray(jpeg(64, 64))
+    sof = bomb.index(b"\xff\xc0")
+    bomb[sof + 5:sof + 9] = struct.pack(">HH", 30000, 30000)
+    cases = {"good": good,
+             "not-image": photo_doc(task, parent["_id"], b"%PDF-1.4 not a photo" * 100),
+             "bomb": photo_doc(task, parent["_id"], bytes(bomb)),
+             "truncated": photo_doc(task, parent["_id"], original[: len(original) // 2]),
+             "wrong-hash": photo_doc(task, parent["_id"], original, sha="0" * 64)}
+    for doc in cases.values():
+        db.put(doc)
+    run_worker(app)
+    stored = records(app).get_attachment(good["_id"], "original.jpg")
+    assert hashlib.sha256(stored).hexdigest() == good["sha256"] and stored == original
+    thumb = Image.open(io.BytesIO(records(app).get_attachment(good["_id"], "thumbnail.jpg")))
+    assert max(thumb.size) <= 320
+    assert records(app).get(good["_id"])["photo_status"] == "verified"
+    codes = {name: (rejection(db, doc["_id"]) or {}).get("code") for name, doc in cases.items() if name != "good"}
+    assert codes == {"not-image": "photo.not_image", "bomb": "photo.too_many_pixels",
+                     "truncated": "photo.truncated", "wrong-hash": "photo.hash_mismatch"}, codes
