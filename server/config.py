@@ -32,6 +32,8 @@ class Config:
         self.QR_ACTIVE_KEY = env.get("QR_ACTIVE_KEY", "")
         self.SESSION_HOURS = _int(env, "SESSION_HOURS", 12)
         self.TOKEN_DAYS = _int(env, "TOKEN_DAYS", 30)
+        # Seconds a process remembers who a token or session belongs to (0 = ask CouchDB every request).
+        self.AUTH_CACHE_S = _int(env, "AUTH_CACHE_S", 10)
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.IMPORT_MAX_MB = _int(env, "IMPORT_MAX_MB", 20)
@@ -43,6 +45,11 @@ class Config:
         self.PHONE_DOC_BUDGET = _int(env, "PHONE_DOC_BUDGET", 5000)
         self.PHONE_PURGE_EVERY_S = _int(env, "PHONE_PURGE_EVERY_S", 600)
         self.WORKER_POLL_S = _int(env, "WORKER_POLL_S", 2)
+        # Sync gateway (/sync/...): request body caps, and how long a long poll of _changes may wait.
+        self.SYNC_MAX_BODY_MB = _int(env, "SYNC_MAX_BODY_MB", 20)
+        self.SYNC_MAX_ATTACHMENT_MB = _int(env, "SYNC_MAX_ATTACHMENT_MB", 12)
+        self.SYNC_MAX_DOC_MB = _int(env, "SYNC_MAX_DOC_MB", 8)
+        self.SYNC_LONGPOLL_S = _int(env, "SYNC_LONGPOLL_S", 25)
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_HOURS)
         self.SESSION_COOKIE_HTTPONLY = True

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
@@ -72,6 +74,26 @@ class Couch:
         except httpx.TransportError as exc:
             raise Unavailable(503, "unavailable", f"{type(exc).__name__}: {exc}") from exc
         return resp
+
+    @contextmanager
+    def stream(self, method: str, path: str, params=None, headers: dict | None = None,
+               content: bytes | Iterable[bytes] | None = None,
+               timeout: httpx.Timeout | None = None) -> Iterator[httpx.Response]:
+        """One request whose body is sent and whose answer is read as they flow (the sync gateway's pipe).
+
+        `path` is already percent-encoded; the server's own credentials are added here and nowhere else.
+        The response is closed when the block ends, which also tells CouchDB to stop a long poll.
+        """
+        request = self.http.build_request(method, path, params=params, headers=headers, content=content,
+                                          timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
+        try:
+            resp = self.http.send(request, stream=True)
+        except httpx.TransportError as exc:
+            raise Unavailable(503, "unavailable", f"{type(exc).__name__}: {exc}") from exc
+        try:
+            yield resp
+        finally:
+            resp.close()
 
     def call(self, method: str, path: str, ok=(200, 201, 202), **kwargs):
         resp = self.request(method, path, **kwargs)

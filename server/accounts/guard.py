@@ -1,6 +1,7 @@
 """Who is asking: session cookie or bearer token, CSRF for cookie sessions, role checks, login throttling."""
 from __future__ import annotations
 
+import hashlib
 import time
 from functools import wraps
 
@@ -10,6 +11,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from server.accounts import roles, store
+from server.accounts.cache import AuthCache
 from server.db import registry
 from server.errors import ApiError
 
@@ -21,6 +23,7 @@ CSRF_EXEMPT_ENDPOINTS = {"auth.issue_token"}
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["auth_cache"] = AuthCache(app.config["AUTH_CACHE_S"])
     csrf.init_app(app)
     limiter.init_app(app)
     app.before_request(_load_user)
@@ -37,13 +40,17 @@ def _load_user() -> None:
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
-        user = store.user_for_token(registry(), token.strip()) if scheme.lower() == "bearer" else None
+        token = token.strip()
+        user = (auth_cache().get(("token", hashlib.sha256(token.encode()).hexdigest()),
+                                 lambda: store.user_for_token(registry(), token))
+                if scheme.lower() == "bearer" else None)
         if user is None:
             raise ApiError("unauthenticated")
         g.user, g.auth = user, "token"
         return
     if "u" in session:
-        user = store.get_user(registry(), session["u"])
+        name = str(session["u"])
+        user = auth_cache().get(("user", name), lambda: store.get_user(registry(), name))
         lifetime = current_app.permanent_session_lifetime.total_seconds()
         if (user and user.get("active", True) and session.get("sv") == user.get("session_version", 1)
                 and time.time() - session.get("iat", 0) < lifetime):
@@ -52,6 +59,10 @@ def _load_user() -> None:
             session.clear()
     if request.method not in SAFE_METHODS and request.endpoint not in CSRF_EXEMPT_ENDPOINTS:
         csrf.protect()
+
+
+def auth_cache() -> AuthCache:
+    return current_app.extensions["auth_cache"]
 
 
 def start_session(user: dict) -> None:

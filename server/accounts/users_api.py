@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from schemas.accounts import UserCreateSchema, UserSchema, UserUpdateSchema
 from schemas.common import PageArgs
 from server.accounts import roles, store
-from server.accounts.guard import current_user, require
+from server.accounts.guard import auth_cache, current_user, require
 from server.db import registry
 from server.errors import ApiError
 from server.registry.store import page, scope_selector
@@ -58,4 +58,6 @@ def get_user(username):
 @blp.response(200, UserSchema)
 def update_user(changes, username):
     """Change a user; a new password, role, region or deactivation ends their sessions and tokens."""
-    return store.update_user(registry(), _visible_user(username), changes)
+    updated = store.update_user(registry(), _visible_user(username), changes)
+    auth_cache().clear()
+    return updated

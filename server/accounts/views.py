@@ -71,3 +71,4 @@ def revoke_current_token():
     if g.auth != "token":
         raise ApiError("bad_request", message=None)
     store.revoke_token(registry(), request.headers["Authorization"].split(" ", 1)[1].strip())
+    guard.auth_cache().clear()

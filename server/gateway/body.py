@@ -1,0 +1,66 @@
+"""Checks a request body chunk by chunk as it streams through the gateway: its size, and no design documents.
+
+A design document written into a phone database would run its JavaScript inside pouchdb-server, so a write
+whose body names `"_id": "_design…"` is refused. JSON could hide that name behind `\\u` escapes of plain ASCII
+letters; JSON.stringify never writes those, so a body that contains one is refused too. Both checks look at
+raw bytes (no parsing: a 20 MB batch of photos passes at memory speed) and carry a few bytes from one chunk to
+the next so that a name cut in two by the network is still seen.
+"""
+from __future__ import annotations
+
+import re
+
+from i18n import Problem
+
+_DESIGN_ID = re.compile(rb'"_id"\s*:\s*"_design')
+_ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
+# The start of either pattern at the very end of a chunk. JSON whitespace in a carried tail is squeezed to
+# one space, so the carry stays a few bytes long however much whitespace a client sends.
+_PARTIAL_ID = re.compile(rb'"(?:_(?:i(?:d(?:"\s*(?::\s*(?:"(?:_(?:d(?:e(?:s(?:i(?:g)?)?)?)?)?)?)?)?)?)?)?)?\Z')
+_PARTIAL_ESCAPE = re.compile(rb"\\(?:u(?:0(?:0(?:[2-7])?)?)?)?\Z")
+_SPACE = re.compile(rb"\s+")
+
+
+class BodyGuard:
+    """Counts the bytes of one request body against `limit` and, if `scan`, refuses design documents."""
+
+    def __init__(self, limit: int, problem: str, scan: bool = False):
+        self.limit = limit
+        self.problem = problem
+        self.scan = scan
+        self.seen = 0
+        self._carry = b""
+
+    def check(self, chunk: bytes) -> bytes:
+        """Pass `chunk` on, or raise the Problem that stops the body (before this chunk leaves)."""
+        self.seen += len(chunk)
+        if self.seen > self.limit:
+            raise Problem(self.problem, limit=self.limit // (1024 * 1024))
+        if self.scan and chunk:
+            self._scan(self._carry + chunk)
+        return chunk
+
+    def _scan(self, data: bytes) -> None:
+        if _DESIGN_ID.search(data):
+            raise Problem("gateway.design_in_body")
+        if _ESCAPED_ASCII.search(data):
+            raise Problem("gateway.escaped_ascii")
+        self._carry = _SPACE.sub(b" ", _tail(data))
+
+
+def _tail(data: bytes) -> bytes:
+    """The end of `data` that may be the first part of a pattern, found from the last few quotes backwards
+    (a regex search over the whole chunk would cost more than everything else the gateway does)."""
+    starts, end = [], len(data)
+    for _ in range(3):  # `"_id" : "_desig` holds three quotes
+        end = data.rfind(b'"', 0, end)
+        if end < 0:
+            break
+        starts.append(end)
+    for start in reversed(starts):
+        found = _PARTIAL_ID.match(data, start)
+        if found:
+            return found.group(0)
+    slash = data.rfind(b"\\", max(0, len(data) - 5))
+    found = _PARTIAL_ESCAPE.match(data, slash) if slash >= 0 else None
+    return found.group(0) if found else b""

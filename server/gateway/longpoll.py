@@ -1,0 +1,68 @@
+"""Long polls of _changes, ended by the gateway's own clock: pouchdb-server ignores `timeout=`."""
+from __future__ import annotations
+
+import time
+
+import httpx
+from flask import Response, current_app, jsonify
+
+from i18n import Problem
+from server.db import couch
+from server.gateway.proxy import CHUNK, RELAYED, cap, db_path, outgoing_headers, upstream_problem
+from server.gateway.rules import Route
+from sync.couch import Unavailable
+
+
+def wait_seconds(params: dict) -> float:
+    """The gateway's SYNC_LONGPOLL_S, or less if the client asked for less (`timeout` is in milliseconds)."""
+    ours = float(current_app.config.get("SYNC_LONGPOLL_S", 25))
+    asked = params.get("timeout")
+    return max(0.5, min(ours, int(asked) / 1000)) if asked else ours
+
+
+def last_seq(since: str):
+    """`since` as CouchDB would write it back: a number on pouchdb-server, an opaque string on CouchDB 3."""
+    return int(since) if since.isdigit() else since
+
+
+def _current_seq(public_name: str) -> str:
+    info = couch().call("GET", db_path(public_name))
+    return str(info.get("update_seq", 0))
+
+
+def longpoll(public_name: str, route: Route, params: dict, content: bytes | None) -> Response:
+    """Wait for the next change at most `wait_seconds`; then answer "nothing yet" the way CouchDB would.
+
+    The answer is read whole before it is passed on, so that a poll cut off by the clock never leaves the
+    phone with half a JSON document. Its size is bounded by `limit`, which PouchDB sets to its batch size.
+    """
+    wait = wait_seconds(params)
+    since = params.get("since", "0")
+    if since == "now":
+        since = _current_seq(public_name)
+    upstream_params = {**params, "since": since, "timeout": str(max(100, int(wait * 1000) - 1000)),
+                       # no newline heartbeats while the gateway waits: it keeps nothing open to keep alive
+                       "heartbeat": str(int(wait * 1000) + 60_000)}
+    limit, _ = cap("body")
+    body = bytearray()
+    deadline = time.monotonic() + wait + 5
+    try:
+        with couch().stream(route.method, db_path(public_name) + route.path, params=upstream_params,
+                            headers=outgoing_headers(route), content=content,
+                            timeout=httpx.Timeout(wait, connect=5.0)) as upstream:
+            if upstream.status_code != 200:
+                if upstream.status_code in RELAYED:
+                    return Response(upstream.read(), status=upstream.status_code,
+                                    content_type=upstream.headers.get("Content-Type", "application/json"))
+                raise upstream_problem(upstream)
+            for chunk in upstream.iter_raw(CHUNK):
+                body += chunk
+                if len(body) > limit:
+                    raise Problem("gateway.longpoll_too_large")
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("the long poll outlived the gateway's clock")
+    except (httpx.ReadTimeout, Unavailable) as exc:
+        if isinstance(exc, Unavailable) and not isinstance(exc.__cause__, httpx.ReadTimeout):
+            raise  # CouchDB is down, not merely quiet
+        return jsonify({"results": [], "last_seq": last_seq(since)})
+    return Response(bytes(body), status=200, content_type="application/json")
