@@ -79,11 +79,7 @@ def get_task(key):
 @blp.response(200, TaskOutSchema)
 def record_result(data, key):
     """Mark a reviewed inspection's result ready; results of random checks are published at once."""
-    task, plan = load_task(key)
-    if not may_see_plan(current_user(), plan):
-        raise ApiError("forbidden")
-    if task["status"] not in ("dispatched", "done"):
-        raise ApiError("conflict", message=t("plan.wrong_state", status=task["status"], allowed="dispatched/done"))
+    task, plan = _changeable(key, ("dispatched", "done"))
     result = ResultSchema().dump(data)
     published = publication.publish(database("public"), registry(), task, plan, result)
     audit.append(audit_db(), current_user()["username"], "task.result", task["_id"],
@@ -111,12 +107,13 @@ class ReassignSchema(CancelSchema):
                              required=True, validate=validate.Length(min=2, max=10))
 
 
-def _changeable(key: str) -> tuple[dict, dict]:
+def _changeable(key: str, allowed: tuple = ("ready", "dispatched")) -> tuple[dict, dict]:
+    """A task the caller may manage (its plan's author, approver, admins) in one of the `allowed` states."""
     task, plan = load_task(key)
     if not may_see_plan(current_user(), plan):
         raise ApiError("forbidden")
-    if task["status"] not in ("ready", "dispatched"):
-        raise ApiError("conflict", message=t("plan.wrong_state", status=task["status"], allowed="ready/dispatched"))
+    if task["status"] not in allowed:
+        raise ApiError("conflict", message=t("plan.wrong_state", status=task["status"], allowed="/".join(allowed)))
     return task, plan
 
 
