@@ -24,7 +24,15 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals():
         return {"user": g.get("user"), "locale": g.get("locale", "zh_CN"), "locales": LOCALES,
-                "sectors": all_sectors(), "sector_label": lambda code: sector_label(code, g.get("locale", "zh_CN"))}
+                "sectors": all_sectors(), "sector_label": lambda code: sector_label(code, g.get("locale", "zh_CN")),
+                "region_label": region_label}
+
+
+def region_label(code: str) -> str:
+    """'370102 历下区' for a known code, the code alone otherwise."""
+    from schemas import regions
+    name = regions.name(code) if isinstance(code, str) and len(code) == 6 and code.isdigit() else None
+    return f"{code} {name}" if name else str(code or "")
 
 
 def staff_only():
