@@ -26,4 +26,5 @@ def worker_status() -> dict:
     if not status:
         return {"seen": False}
     return {"seen": True, "at": status.get("at"), "backlog": status.get("backlog"),
-            "processed": status.get("processed"), "last_error": status.get("last_error")}
+            "processed": status.get("processed"), "last_error": status.get("last_error"),
+            "phones_over_budget": len(status.get("phones_over_budget") or [])}

@@ -151,6 +151,15 @@ def plans():
     return render_template("plans.html", plans=visible, overdue=late)
 
 
+@bp.get("/console/status")
+def status():
+    """The worker: when it last reported, its backlog, its last error, and phones over their budget."""
+    if (redirect_to := staff_only()) is not None:
+        return redirect_to
+    from server.health import worker_status
+    return render_template("status.html", worker=worker_status())
+
+
 @bp.route("/console/import", methods=["GET", "POST"])
 def import_page():
     if (redirect_to := staff_only()) is not None:

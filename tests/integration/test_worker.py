@@ -215,3 +215,14 @@ def test_photos_are_verified_processed_and_kept_byte_identical(app):
     codes = {name: (rejection(db, doc["_id"]) or {}).get("code") for name, doc in cases.items() if name != "good"}
     assert codes == {"not-image": "photo.not_image", "bomb": "photo.too_many_pixels",
                      "truncated": "photo.truncated", "wrong-hash": "photo.hash_mismatch"}, codes
+
+
+def test_console_status_page_shows_the_worker(app, login):
+    sup = login("supervisor", "370100")
+    assert "尚未运行" in sup.get("/console/status").get_data(as_text=True)
+    task = dispatched_task(app, [A])
+    phone_db(app, A).put(inspection(app, task))
+    run_worker(app)
+    page = sup.get("/console/status").get_data(as_text=True)
+    assert "待处理变更" in page and "尚未运行" not in page
+    assert login("inspector", "370102").get("/console/status").status_code == 403
