@@ -22,6 +22,8 @@ def bootstrap_all() -> dict:
     from sync.bootstrap import bootstrap
     created = bootstrap(couch(), current_app.config.get("DB_PREFIX", ""))
     created["checklists"] = ensure_builtin_templates(registry())
+    from server.registry.recovery import recover_imports
+    created["recovered_imports"] = recover_imports(registry(), current_app.config["IMPORT_STALE_S"])
     return created
 
 

@@ -150,3 +150,25 @@ def test_templates_download(sup):
         assert xlsx.status_code == 200 and xlsx.get_data().startswith(b"PK")
     assert sup.get("/api/v1/imports/nothing/template").status_code == 404
     assert sup.get("/api/v1/imports/enterprises/template?format=pdf").status_code == 422
+
+
+def test_an_import_cut_off_by_a_crash_is_rolled_back_at_start(app, sup):
+    from server.cli import bootstrap_all
+    code = uscc()
+    assert upload(sup, "enterprises", f"{HEADER}\n{row(code, risk='黄')}\n".encode()).status_code == 200
+    with app.app_context():   # what a process killed in the middle of writing leaves behind
+        db = registry()
+        db.put({"_id": "import:deadbeef", "type": "import", "status": "writing", "at": "2020-01-01T00:00:00+00:00"})
+        changed = db.get(f"enterprise:{code}")
+        changed.update(risk="red", import_id="deadbeef")
+        db.put(changed)
+        new = {"_id": f"enterprise:{uscc()}", "type": "enterprise", "region": "370102", "import_id": "deadbeef"}
+        db.put(new)
+        recent = {"_id": "import:cafe", "type": "import", "status": "writing", "at": "2999-01-01T00:00:00+00:00"}
+        db.put(recent)   # still running somewhere: left alone
+        result = bootstrap_all()["recovered_imports"]
+        assert result == [{"import": "import:deadbeef", "undone": 2, "unrecoverable": 0}]
+        assert db.get(f"enterprise:{code}")["risk"] == "yellow"
+        assert db.get_or_none(new["_id"]) is None
+        assert db.get("import:deadbeef")["status"] == "rolled_back_after_crash"
+        assert db.get("import:cafe")["status"] == "writing"
