@@ -47,6 +47,8 @@ class Config:
         self.PHONE_DOC_BUDGET = _int(env, "PHONE_DOC_BUDGET", 5000)
         self.PHONE_PURGE_EVERY_S = _int(env, "PHONE_PURGE_EVERY_S", 600)
         self.WORKER_POLL_S = _int(env, "WORKER_POLL_S", 2)
+        # How often (seconds, per server process) a phone's "last seen / last sent" time is written down.
+        self.PHONE_SEEN_EVERY_S = _int(env, "PHONE_SEEN_EVERY_S", 60)
         # Sync gateway (/sync/...): request body caps, and how long a long poll of _changes may wait.
         self.SYNC_MAX_BODY_MB = _int(env, "SYNC_MAX_BODY_MB", 20)
         self.SYNC_MAX_ATTACHMENT_MB = _int(env, "SYNC_MAX_ATTACHMENT_MB", 12)

@@ -13,7 +13,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from server.accounts import roles, store
 from server.accounts.cache import AuthCache
 from server.db import registry
-from server.errors import ApiError
+from i18n import t
+from server.errors import ApiError, error_response
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 csrf = CSRFProtect()
@@ -30,8 +31,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_failed(exc):
-        from server.errors import error_response
-        from i18n import t
         return error_response("csrf", 403, t("error.csrf"))
 
 

@@ -1,7 +1,7 @@
 """Login, logout, the current session, and bearer tokens for API clients."""
 from __future__ import annotations
 
-from flask import g, session
+from flask import current_app, g, request, session
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
@@ -58,7 +58,6 @@ def issue_token(req):
     user = store.authenticate(registry(), req["username"], req["password"])
     if user is None:
         raise ApiError("login_failed")
-    from flask import current_app
     return store.issue_token(registry(), user, req["label"], current_app.config["TOKEN_DAYS"])
 
 
@@ -66,7 +65,6 @@ def issue_token(req):
 @blp.response(204)
 def revoke_current_token():
     """Revoke the bearer token this request carries."""
-    from flask import request
     guard.current_user()
     if g.auth != "token":
         raise ApiError("bad_request", message=None)

@@ -1,17 +1,26 @@
 """Console pages: sign-in, enterprises and sites, inspectors, checklist templates, bulk import."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, g, make_response, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import (Blueprint, Flask, abort, g, make_response, redirect, render_template, request, session,
+                   url_for)
 from marshmallow import ValidationError
 
 from i18n import LOCALES, t
+from schemas import regions
 from schemas.registry import EnterpriseSearchArgs, InspectorSearchArgs
 from schemas.sectors import all_sectors, label as sector_label
+from server import audit
 from server.accounts import roles, store as accounts
 from server.accounts.guard import limiter, login_limit, start_session
-from server.db import registry
+from server.db import database, registry
+from server.gateway import seen
+from server.health import worker_status
+from server.plans.access import may_see_plan
+from server.plans.publication import overdue
 from server.qr import signing
-from server.registry import checklists, store
+from server.registry import checklists, store, tabular
 from server.registry.imports_api import import_upload
 from server.registry.importer import ImportRejected
 
@@ -30,7 +39,6 @@ def init_app(app: Flask) -> None:
 
 def region_label(code: str) -> str:
     """'370102 历下区' for a known code, the code alone otherwise."""
-    from schemas import regions
     name = regions.name(code) if isinstance(code, str) and len(code) == 6 and code.isdigit() else None
     return f"{code} {name}" if name else str(code or "")
 
@@ -67,7 +75,6 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    from flask import session
     session.clear()
     return redirect(url_for("console.login"))
 
@@ -138,12 +145,6 @@ def plans():
     """Plans the supervisor wrote or must approve, and results of random checks past their deadline."""
     if (redirect_to := staff_only()) is not None:
         return redirect_to
-    from datetime import date
-
-    from server import audit
-    from server.db import database
-    from server.plans.access import may_see_plan
-    from server.plans.publication import overdue
     visible = [p for p in registry().find({"type": "plan", "status": {"$gt": None}}, limit=10_000)
                if may_see_plan(g.user, p)]
     audit.append(database("audit"), g.user["username"], "plan.list", "console")
@@ -156,8 +157,8 @@ def status():
     """The worker: when it last reported, its backlog, its last error, and phones over their budget."""
     if (redirect_to := staff_only()) is not None:
         return redirect_to
-    from server.health import worker_status
-    return render_template("status.html", worker=worker_status())
+    return render_template("status.html", worker=worker_status(), phones=[
+        p for p in seen.phones() if roles.in_scope(g.user, (accounts.get_user(registry(), p.get("username", "")) or {}).get("region"))])
 
 
 @bp.route("/console/import", methods=["GET", "POST"])
@@ -176,7 +177,6 @@ def import_page():
 
 def _with_headers(kind: str, problems: list[dict]) -> list[dict]:
     """Name each problem's column as the spreadsheet does (经度, not site.lng)."""
-    from server.registry import tabular
     zh = g.get("locale", "zh_CN") == "zh_CN"
     labels = {f: (h_zh if zh else h_en) for f, h_zh, h_en, _req in tabular.FIELDS.get(kind, [])}
     return [{**p, "label": labels.get((p.get("field") or "").split(".")[-1], p.get("field") or "")}

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, g, jsonify, request, session
 import i18n
 from i18n import Problem, t
 from server.errors import error_response
-from server.gateway import longpoll, proxy, query, rules
+from server.gateway import longpoll, proxy, query, rules, seen
 
 bp = Blueprint("gateway", __name__, url_prefix="/sync")
 # Every method is routed here so that each one gets the gateway's own answer (401, 403, 405), not a bare 404.
@@ -68,6 +68,7 @@ def relay(rest: str) -> Response:
     raw_uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
     segments = rules.path_segments(raw_uri, request.script_root + bp.url_prefix, request.script_root + request.path)
     route = rules.classify(request.method, segments, own)
+    seen.note(own, route.kind, route.method, g.user)
     params = query.check_query(route.kind, route.method, list(request.args.items(multi=True)))
     if route.kind == "ensure_full_commit":
         return jsonify({"ok": True, "instance_start_time": "0"}), 201

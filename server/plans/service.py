@@ -9,7 +9,9 @@ from server import audit
 from server.accounts import roles, store as accounts
 from server.errors import ApiError
 from server.plans import pools as pool_store
+from server.plans.dispatch import choose_checklist
 from server.plans.draw import draw, verify
+from server.registry.checklists import all_versions
 from server.registry.store import now_iso, site_id
 from sync.couch import Database
 
@@ -92,8 +94,6 @@ def make_tasks(db: Database, plan: dict, draw_doc: dict) -> list[dict]:
     names = {e["uscc"]: e for e in pool_store.unpack(
         db.get_attachment(draw_doc["_id"], pool_store.POOL_ATTACHMENT))["enterprises"]}
     targeted_capped = plan["rules"].get("targeted", {}).get("apply_caps", False)
-    from server.plans.dispatch import choose_checklist
-    from server.registry.checklists import all_versions
     templates = all_versions(db)
     tasks = []
     for n, (task, window) in enumerate(zip(draw_doc["tasks"], windows(plan["period"], len(draw_doc["tasks"]),

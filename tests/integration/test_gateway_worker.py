@@ -32,3 +32,13 @@ def test_hostile_documents_through_the_gateway(app, client, field_user):
     rejection = client.get(f"/sync/{alice.db}/rejection:{docs['unknown-field']['_id']}", headers=alice.auth)
     assert rejection.status_code == 200 and rejection.get_json()["message"]["zh_CN"]
     assert client.get(f"/sync/{alice.db}/rejection:{docs['unknown-field']['_id']}", headers=bob.auth).status_code == 403
+
+
+def test_phones_last_contact_is_shown_to_supervisors_in_scope(app, client, field_user, login):
+    alice = field_user("alice2")
+    phone_db(app, alice.inspector_id)
+    assert client.post(f"/sync/{alice.db}/_bulk_docs", json={"docs": []}, headers=alice.auth).status_code == 201
+    page = login("supervisor", "370100").get("/console/status").get_data(as_text=True)
+    assert "alice2" in page and "最近上传" in page
+    far = login("supervisor", "370200", "qd").get("/console/status").get_data(as_text=True)
+    assert "alice2" not in far
