@@ -8,6 +8,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from i18n import t
 from schemas import sectors
 from schemas.common import StrictSchema, Text
+from schemas.regions import scope_prefix
 
 RISKS = ("red", "orange", "yellow", "blue")
 STD_LEVELS = ("1", "2", "3", "none")
@@ -28,10 +29,7 @@ DEFAULT_CAPS = {
 
 def region_prefix(code: str) -> str:
     """The prefix a region code covers: 370000 → 37, 370100 → 3701, 370102 → 370102."""
-    prefix = code
-    while len(prefix) > 2 and prefix.endswith("00"):
-        prefix = prefix[:-2]
-    return prefix
+    return scope_prefix(code)
 
 
 def _check_region(value: str) -> None:

@@ -126,6 +126,12 @@ def scope_prefix(code) -> str:
     return code[:4] if code.endswith("00") else code
 
 
+def filter_prefix(text: str) -> str:
+    """A region filter as a prefix: a full code covers what lies under it (370100 → 3701); a shorter run
+    of digits is already a prefix (37 = all of Shandong)."""
+    return scope_prefix(text) if len(text) == 6 else text
+
+
 def within(code, scope_code) -> bool:
     """True if `code` is `scope_code` or lies under it; False for anything malformed (never widens)."""
     if not (_well_formed(code) and _well_formed(scope_code)):

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from schemas.common import StrictSchema
+from schemas.regions import filter_prefix
 from server.db import database
 
 blp = Blueprint("public_results", __name__, url_prefix="/api/v1/public", description="Published results (一公开)")
@@ -32,7 +33,7 @@ class PublicResultSchema(StrictSchema):
 def published(region: str | None, page: int, per_page: int) -> list[dict]:
     selector: dict = {"type": "result", "published_at": {"$gt": None}}
     if region:
-        prefix = region.rstrip("0") or region
+        prefix = filter_prefix(region)
         selector["region"] = {"$gte": prefix, "$lt": prefix + "\ufff0"}
     docs = database("public").find(selector, limit=per_page, skip=(page - 1) * per_page)
     return sorted(docs, key=lambda d: d["published_at"], reverse=True)

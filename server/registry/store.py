@@ -5,6 +5,7 @@ import hashlib
 import re
 from datetime import datetime, timezone
 
+from schemas.regions import filter_prefix
 from sync.couch import Database
 
 SCOPE_END = "\ufff0"
@@ -59,8 +60,7 @@ def inspector_doc(data: dict, existing: dict | None = None) -> dict:
 
 def scope_selector(prefix: str, region: str | None) -> dict | None:
     """Mango condition on `region` for a user's scope, narrowed by an optional region filter."""
-    narrow = region.rstrip("0") if region else ""
-    narrow = narrow + "0" * (len(narrow) % 2)  # 370100 → 3701, 370000 → 37, 370102 → 370102
+    narrow = filter_prefix(region) if region else ""  # 370100 → 3701, 370000 → 37, 370102 → 370102
     if narrow and not narrow.startswith(prefix) and not prefix.startswith(narrow):
         return None  # the filter lies outside the scope: nothing to show
     effective = narrow if len(narrow) > len(prefix) else prefix

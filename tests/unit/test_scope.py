@@ -40,3 +40,11 @@ def test_regex_literal_matches_only_itself(text):
     pattern = re.compile(regex_literal(text))
     assert pattern.search("前" + text + "后")
     assert not pattern.search(text[:-1] + "Z") or len(text) == 1
+
+
+@pytest.mark.parametrize("text,prefix", [("370000", "37"), ("371000", "3710"), ("370100", "3701"),
+                                         ("370102", "370102"), ("37", "37"), ("3710", "3710")])
+def test_region_filters_become_prefixes(text, prefix):
+    from schemas.regions import filter_prefix
+    assert filter_prefix(text) == prefix
+    assert scope_selector("", text) == {"$gte": prefix, "$lt": prefix + "\ufff0"}
