@@ -32,6 +32,8 @@ class Position(StrictSchema):
 class CheckIn(StrictSchema):
     """扫码入企: the scanned QR payload, where and when, and why the inspector went on despite a warning."""
     qr = fields.String(required=True, validate=validate.Length(max=512))
+    # "typed": the site code printed under the QR was typed in (camera broken, sheet damaged): no signature
+    method = fields.String(load_default="scan", validate=validate.OneOf(("scan", "typed")))
     scanned_at = fields.String(required=True, validate=ISO_TIME)
     position = fields.Nested(Position, allow_none=True, load_default=None)
     override_reason = Text(max_length=300, load_default=None, allow_none=True)

@@ -37,6 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     public_views.init_app(app)
     from server import gateway
     gateway.init_app(app)  # the sync gateway, /sync/<db>
+    from server import fieldkit
+    fieldkit.init_app(app)  # the inspectors' PWA, /app/
 
     @app.before_request
     def _locale():

@@ -54,6 +54,12 @@ class Config:
         self.SYNC_MAX_ATTACHMENT_MB = _int(env, "SYNC_MAX_ATTACHMENT_MB", 12)
         self.SYNC_MAX_DOC_MB = _int(env, "SYNC_MAX_DOC_MB", 8)
         self.SYNC_LONGPOLL_S = _int(env, "SYNC_LONGPOLL_S", 25)
+        # Field kit: photos are downsized on the phone to this long edge (px) and JPEG quality (1-100);
+        # documents per replication batch (photos go one document each); cap of the retry back-off.
+        self.FIELDKIT_PHOTO_LONG_EDGE = _int(env, "FIELDKIT_PHOTO_LONG_EDGE", 1600)
+        self.FIELDKIT_PHOTO_QUALITY = _int(env, "FIELDKIT_PHOTO_QUALITY", 82)
+        self.FIELDKIT_SYNC_BATCH = _int(env, "FIELDKIT_SYNC_BATCH", 20)
+        self.FIELDKIT_RETRY_MAX_S = _int(env, "FIELDKIT_RETRY_MAX_S", 30)
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_HOURS)
         self.SESSION_COOKIE_HTTPONLY = True
@@ -79,6 +85,12 @@ class Config:
             raise ConfigError("SECRET_KEY must be at least 32 characters")
         if self.PUBLISH_DEADLINE_UNIT not in ("working", "calendar"):
             raise ConfigError("PUBLISH_DEADLINE_UNIT must be 'working' or 'calendar'")
+        if not 320 <= self.FIELDKIT_PHOTO_LONG_EDGE <= 8000:
+            raise ConfigError("FIELDKIT_PHOTO_LONG_EDGE must be between 320 and 8000 pixels")
+        if not 30 <= self.FIELDKIT_PHOTO_QUALITY <= 100:
+            raise ConfigError("FIELDKIT_PHOTO_QUALITY must be between 30 and 100")
+        if not 1 <= self.FIELDKIT_SYNC_BATCH <= 500 or not 1 <= self.FIELDKIT_RETRY_MAX_S <= 3600:
+            raise ConfigError("FIELDKIT_SYNC_BATCH must be 1-500 and FIELDKIT_RETRY_MAX_S 1-3600")
         if not self.COUCHDB_URL.startswith(("http://", "https://")):
             raise ConfigError("COUCHDB_URL must be an http(s) URL, e.g. http://admin:pw@127.0.0.1:5984")
 

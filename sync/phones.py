@@ -22,12 +22,25 @@ def ensure_db(server: Couch, prefix: str, inspector_id: str) -> Database:
     return server.db(name)
 
 
+def team_of(task: dict, people: dict[str, dict]) -> list[dict]:
+    """The team as the phone shows and signs it: name, certificate number and unit of each member."""
+    team = []
+    for member in dict.fromkeys(task["inspectors"] + task["experts"]):
+        person = people.get(member) or {}
+        team.append({"id": member, "name": person.get("name", ""), "cert_no": person.get("cert_no", ""),
+                     "unit": person.get("unit", ""), "kind": "expert" if member in task["experts"] else "inspector"})
+    return team
+
+
 def task_package(task: dict, plan: dict, site: dict | None, enterprise: dict | None,
-                 checklist: dict | None) -> list[dict]:
-    """The documents a phone needs for one task: the task, its site, the enterprise, the checklist."""
-    docs = [{"_id": task["_id"], "type": "task", "plan_name": plan["name"],
+                 checklist: dict | None, people: dict[str, dict] | None = None) -> list[dict]:
+    """The documents a phone needs for one task: the task (with its team), its site, the enterprise, the checklist."""
+    docs = [{"_id": task["_id"], "type": "task", "plan_name": plan["name"], "team": team_of(task, people or {}),
+             "kind": task.get("kind") or ("random" if task.get("random") else "targeted"),
+             "checklist_title": (checklist or {}).get("title"),
              **{k: task[k] for k in ("enterprise", "enterprise_name", "site", "region", "tier", "inspectors",
-                                     "experts", "window", "checklist", "status")}}]
+                                     "experts", "window", "checklist", "status")},
+             **({"hazards": task["hazards"]} if task.get("hazards") else {})}]
     if site:
         docs.append({"_id": site["_id"], "type": "site", **{k: site.get(k) for k in (
             "enterprise", "name", "address", "lng", "lat", "radius_m", "crs")}})

@@ -26,14 +26,14 @@ def _members(task: dict) -> list[str]:
 def dispatch_tasks(tasks: list[dict], plan: dict) -> dict[str, int]:
     """Write each task's package into every team member's database; returns documents per database."""
     ids = {t["site"] for t in tasks} | {f"enterprise:{t['enterprise']}" for t in tasks} | {
-        t["checklist"] for t in tasks if t.get("checklist")}
+        t["checklist"] for t in tasks if t.get("checklist")} | {m for t in tasks for m in _members(t)}
     refs = registry().docs_by_id(sorted(ids))
     secret = seal_key(current_app.config["SECRET_KEY"])
     prefix = current_app.config.get("DB_PREFIX", "")
     written: dict[str, int] = {}
     for task in tasks:
         package = task_package(task, plan, refs.get(task["site"]), refs.get(f"enterprise:{task['enterprise']}"),
-                               refs.get(task.get("checklist")))
+                               refs.get(task.get("checklist")), refs)
         for member in _members(task):
             db = ensure_db(couch(), prefix, member)
             write_sealed(db, package, secret)

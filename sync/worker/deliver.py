@@ -10,6 +10,7 @@ CHECKPOINT = "_local/worker-reviews"
 def review_for_phone(review: dict) -> dict:
     """What the phone sees: the decision and the comments, keyed by the inspection it concerns."""
     return {"_id": f"review:{review['inspection']}", "type": "review", "inspection": review["inspection"],
+            "ref": review["_id"],  # a correction names the review it answers (InspectionDoc.corrects)
             "decision": review["decision"], "comments": review.get("comments", ""),
             "items": review.get("items", {}), "by_name": review.get("by_name", ""), "at": review["at"]}
 

@@ -1,0 +1,52 @@
+// The bar at the top (sync state at a glance) and the banners under it (offline, sign in again, update).
+import * as db from './db.js';
+import {loadLocale, locale, showTime, t} from './i18n.js';
+import {button, h, show} from './ui.js';
+
+let banner = null;
+
+export function setBanner(kind, app) {
+  if (kind === null && banner === 'update') return renderBanner(app);  // an update offer stays until used
+  banner = kind;
+  renderBanner(app);
+}
+
+function renderBanner(app) {
+  const el = document.getElementById('banners');
+  const kinds = [];
+  if (banner === 'offline' || !app.online) kinds.push(h('div.banner.offline', {'data-t': 'banner-offline'}, t('fk.banner.offline')));
+  if (banner === 'signin' || (app.profile && app.online && !app.signedIn && banner !== 'offline')) {
+    kinds.push(h('div.banner.signin', {'data-t': 'banner-signin'}, t('fk.banner.signin'),
+                 button(t('fk.banner.signin_button'), () => app.go('login'))));
+  }
+  if (app.updateReady) {
+    kinds.push(h('div.banner.update', {'data-t': 'banner-update'}, t('fk.banner.update'),
+                 button(t('fk.banner.update_button'), () => app.updateReady.postMessage('activate-update'))));
+  }
+  show(el, kinds);
+}
+
+function syncBadge(state) {
+  const waiting = state.pendingDocs;
+  const label = {synced: t('fk.sync.synced'), active: t('fk.sync.active'), retrying: t('fk.sync.retrying'),
+                 offline: t('fk.sync.offline'), error: t('fk.sync.error'), unauthorized: t('fk.sync.unauthorized')}[state.status]
+    || t('fk.sync.offline');
+  const done = state.totalDocs ? (state.totalDocs - state.pendingDocs) / state.totalDocs : 1;
+  return h('a.sync', {href: '#/sync', 'data-t': 'sync-badge', dataset: {status: state.status, waiting: String(waiting)}},
+           h('span.status', {}, label),
+           waiting ? h('span.count', {'data-t': 'waiting'}, t('fk.sync.waiting', {n: waiting})) : null,
+           state.status === 'active' && state.totalDocs
+             ? h('progress', {max: 100, value: Math.round(done * 100), 'data-t': 'progress'}) : null,
+           state.lastSync ? h('span.last', {}, t('fk.sync.last', {at: showTime(state.lastSync)})) : null);
+}
+
+export function renderBar(app) {
+  const bar = document.getElementById('bar');
+  const other = locale() === 'zh_CN' ? 'en' : 'zh_CN';
+  show(bar,
+    h('a.title', {href: '#/'}, t('fk.app.title')),
+    app.profile ? syncBadge(db.syncState()) : null,
+    button(other === 'en' ? 'English' : '中文', async () => { await loadLocale(other); app.render(); renderBanner(app); },
+           'lang'));
+  renderBanner(app);
+}

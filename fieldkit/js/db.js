@@ -1,0 +1,183 @@
+// The one module that owns PouchDB: the phone's own database, what the screens read and write, and its
+// replication with the server through the sync gateway (/sync/<db>, same origin, session cookie + CSRF).
+const PHONE_TYPES = ['inspection:', 'hazard:', 'photo:'];
+const listeners = new Set();
+let local = null;
+let profile = null;
+let handle = null;
+let state = {status: 'offline', pendingDocs: 0, pendingBytes: 0, totalDocs: 0, totalBytes: 0, lastSync: null};
+
+export function open(who) {
+  profile = who;
+  local = new window.PouchDB('fk_' + who.db, {auto_compaction: true});
+  state.lastSync = localStorage.getItem(key('lastSync'));
+  recount();
+  return local;
+}
+
+const key = (name) => `fk.${name}.${profile.db}`;
+const byPrefix = async (prefix) => (await local.allDocs({include_docs: true, startkey: prefix, endkey: prefix + '\ufff0'}))
+  .rows.map((r) => r.doc);
+
+export const tasks = () => byPrefix('task:');
+export const inspections = () => byPrefix('inspection:');
+export const sitesById = async () => new Map((await byPrefix('site:')).map((s) => [s._id, s]));
+export async function inspectionOf(taskId) {
+  return (await inspections()).find((d) => d.task === taskId) || null;
+}
+export async function get(id) {
+  try { return await local.get(id); } catch (err) { if (err.status === 404) return null; throw err; }
+}
+
+/** Reviews and rejections by the id of what they concern. */
+export async function feedback() {
+  const reviews = new Map((await byPrefix('review:')).map((r) => [r.inspection, r]));
+  const rejections = new Map((await byPrefix('rejection:')).map((r) => [r.doc, r]));
+  return {reviews, rejections};
+}
+
+export async function reference(task) {
+  const ids = [task.site, `enterprise:${task.enterprise}`, task.checklist].filter(Boolean);
+  const rows = (await local.allDocs({keys: ids, include_docs: true})).rows;
+  const [site, enterprise, checklist] = ids.map((id) => rows.find((r) => r.id === id)?.doc || null);
+  return {site, enterprise, checklist: task.checklist ? checklist : null};
+}
+
+export async function partsOf(inspectionId) {
+  const hazards = (await byPrefix('hazard:')).filter((d) => d.inspection === inspectionId);
+  const photos = (await byPrefix('photo:')).filter((d) => d.inspection === inspectionId);
+  return {hazards, photos};
+}
+
+/** Write a document the phone owns; a finished inspection is read-only (see reopen). */
+export async function save(doc) {
+  if (doc.type === 'inspection' && doc._rev) {
+    const stored = await get(doc._id);
+    if (stored?.status === 'finished' && !doc.reopening) throw new Error('fk.error.read_only');
+  }
+  const {reopening, ...body} = doc;
+  const res = await local.put(body);
+  changed('local');
+  return {...body, _rev: res.rev};
+}
+
+/** A returned record becomes editable again; the correction answers `review` (a new revision). */
+export async function reopen(inspection, review) {
+  return save({...inspection, status: 'draft', finished_at: null, corrects: review.ref, reopening: true});
+}
+
+export async function savePhoto(meta, blob) {
+  const doc = {...meta, _attachments: {'photo.jpg': {content_type: 'image/jpeg', data: blob}}};
+  const res = await local.put(doc);
+  changed('local');
+  return {...meta, _rev: res.rev};
+}
+
+export async function saveSignature(inspection, name, blob) {
+  const res = await local.putAttachment(inspection._id, name, inspection._rev, blob, 'image/png');
+  changed('local');
+  return get(inspection._id).then((doc) => ({...doc, _rev: res.rev}));
+}
+
+export async function attachmentUrl(id, name) {
+  try { return URL.createObjectURL(await local.getAttachment(id, name)); } catch { return null; }
+}
+
+export function onChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
+function changed(origin) {
+  if (origin === 'local') recount();
+  for (const fn of listeners) fn(origin, state);
+}
+
+// A write on the phone changes what waits; count again shortly after (several writes, one count).
+let recountTimer = null;
+function recount() {
+  clearTimeout(recountTimer);
+  recountTimer = setTimeout(() => { if (local) refresh(); }, 150);
+}
+
+export function syncState() { return {...state}; }
+
+/** Phone documents not yet pushed: those changed since the last push checkpoint. */
+async function pending() {
+  const since = Number(localStorage.getItem(key('pushed')) || 0);
+  const feed = await local.changes({since, include_docs: true});
+  const mine = feed.results.filter((c) => PHONE_TYPES.some((p) => c.id.startsWith(p)) && !c.deleted);
+  const bytes = mine.reduce((sum, c) => sum + Object.values(c.doc._attachments || {})
+    .reduce((s, a) => s + (a.length || 0), 0), 0);
+  return {docs: mine.length, bytes};
+}
+
+async function refresh(patch = {}) {
+  const now = await pending();
+  state = {...state, ...patch, pendingDocs: now.docs, pendingBytes: now.bytes};
+  // The progress bar's whole: what was waiting when this run began, grown by anything written since.
+  state.totalDocs = Math.max(state.totalDocs, now.docs);
+  state.totalBytes = Math.max(state.totalBytes, now.bytes);
+  changed('sync');
+}
+
+/** Live, retrying replication both ways. `onUnauthorized` runs once if the session has ended. */
+export function startSync({csrf, settings, onUnauthorized}) {
+  stopSync();
+  let refused = false;
+  const remote = new window.PouchDB(`${location.origin}/sync/${profile.db}`, {
+    skip_setup: true,
+    fetch: async (url, opts) => {
+      opts.credentials = 'same-origin';
+      opts.headers.set('X-CSRFToken', csrf);
+      const res = await window.PouchDB.fetch(url, opts);
+      if (res.status === 401 && !refused) {
+        refused = true;
+        setTimeout(() => { stopSync(); refresh({status: 'unauthorized'}); onUnauthorized(); }, 0);
+      }
+      return res;
+    },
+  });
+  const maxDelay = settings.sync.max_retry_s * 1000;
+  handle = local.sync(remote, {live: true, retry: true, batch_size: settings.sync.batch_size,
+                               back_off_function: (delay) => Math.min(maxDelay, delay ? delay * 2 : 1000)});
+  handle.on('active', () => refresh({status: 'active'}));
+  handle.on('change', (info) => {
+    if (info.direction === 'push') localStorage.setItem(key('pushed'), String(info.change.last_seq));
+    refresh({status: 'active'});
+    if (info.direction === 'pull') changed('pull');
+  });
+  handle.on('paused', async (err) => {
+    if (err || refused) return refresh({status: navigator.onLine ? 'retrying' : 'offline'});
+    const info = await local.info();
+    localStorage.setItem(key('pushed'), String(info.update_seq));
+    const at = new Date().toISOString();
+    localStorage.setItem(key('lastSync'), at);
+    refresh({status: 'synced', lastSync: at, totalDocs: 0, totalBytes: 0});
+  });
+  handle.on('denied', (err) => refresh({lastError: String(err?.reason || err)}));
+  handle.on('error', (err) => refresh({status: 'error', lastError: String(err?.message || err)}));
+  return handle;
+}
+
+export function stopSync() {
+  if (handle) handle.cancel();
+  handle = null;
+}
+
+/** The phone documents the server does not hold yet, asked of the server itself (used before logout). */
+export async function unsyncedOnServer(csrf) {
+  const docs = (await local.allDocs()).rows.filter((r) => PHONE_TYPES.some((p) => r.id.startsWith(p)));
+  if (!docs.length) return 0;
+  const res = await fetch(`/sync/${profile.db}/_revs_diff`, {
+    method: 'POST', credentials: 'same-origin',
+    headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+    body: JSON.stringify(Object.fromEntries(docs.map((r) => [r.id, [r.value.rev]]))),
+  });
+  if (!res.ok) throw new Error('fk.logout.check_failed');
+  return Object.keys(await res.json()).length;
+}
+
+export async function destroy() {
+  stopSync();
+  await local.destroy();
+  localStorage.removeItem(key('pushed'));
+  localStorage.removeItem(key('lastSync'));
+  local = null;
+}

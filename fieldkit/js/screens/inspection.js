@@ -1,0 +1,161 @@
+// The inspection record: who is present, the checklist, hazards, signatures, and finishing. A finished
+// record is read-only; a returned one can be reopened, corrected and finished again.
+import * as db from '../db.js';
+import {currentPosition} from '../geo.js';
+import {finishProblems, itemFailed, itemsFor} from '../checklist.js';
+import {pick, showTime, t} from '../i18n.js';
+import {preparePhoto} from '../photo.js';
+import {button, field, h, nowIso, show, toast} from '../ui.js';
+import {itemCard} from './items.js';
+import {feedbackPanel, signaturesPanel} from './record_parts.js';
+import {statusTag} from './tasks.js';
+
+export async function inspectionScreen(view, app, inspectionId) {
+  const inspection = await db.get(inspectionId);
+  if (!inspection) return show(view, h('p.empty', {}, t('fk.inspection.gone')));
+  const task = await db.get(inspection.task);
+  const [{site, checklist}, {hazards, photos}, {reviews, rejections}] = await Promise.all([
+    db.reference(task), db.partsOf(inspection._id), db.feedback()]);
+  const ctx = makeContext(app, {inspection, task, hazards, photos, review: reviews.get(inspection._id),
+                                rejections, items: itemsFor(task, checklist), view});
+  show(view,
+    h('h1', {}, task.enterprise_name), h('p.note', {}, site?.name || ''),
+    statusTag(inspection, ctx.review, rejections.get(inspection._id)),
+    checkinSummary(inspection),
+    feedbackPanel(ctx),
+    peoplePanel(ctx),
+    h('section.checklist', {}, h('h2', {}, pick(checklist?.title) || t('fk.task.reinspection', {n: ctx.items.length})),
+      groupedItems(ctx)),
+    hazardsPanel(ctx),
+    signaturesPanel(ctx),
+    ctx.editable ? finishPanel(ctx) : null,
+    button(t('fk.back'), () => app.go('task', task._id)));
+}
+
+function makeContext(app, parts) {
+  const ctx = {...parts, app, editable: parts.inspection.status !== 'finished'};
+  let queue = Promise.resolve();
+  // One write at a time, each on the latest revision, so quick taps never conflict.
+  ctx.persist = (change) => {
+    queue = queue.then(async () => { change(ctx.inspection); ctx.inspection = await db.save(ctx.inspection); });
+    return queue.catch((err) => toast(t(err.message?.startsWith('fk.') ? err.message : 'fk.error.save'), 'error'));
+  };
+  const answerFor = (doc, item) => {
+    const answers = doc.answers || (doc.answers = []);
+    let answer = answers.find((a) => a.item === item.key);
+    if (!answer) answers.push(answer = {item: item.key, value: null, note: '', photos: []});
+    return answer;
+  };
+  ctx.answer = (item, patch) => ctx.persist((doc) => Object.assign(answerFor(doc, item), patch)).then(() => {
+    const failedNow = itemFailed(item, patch.value ?? null);
+    if ('value' in patch && failedNow && item.major_if_failed && !ctx.hazards.some((hz) => hz.item === item.key)) {
+      return ctx.newHazard(item);  // 重大事故隐患: the hazard record opens already filled in
+    }
+    return ctx.refresh(item);
+  });
+  // Redraw one item and the finish panel in place (no jump to the top of a long checklist).
+  ctx.refresh = (item) => {
+    const old = ctx.view.querySelector(`[data-t=item][data-item="${CSS.escape(item.key)}"]`);
+    old?.replaceWith(itemCard(item, ctx));
+    ctx.refreshPanels();
+  };
+  ctx.refreshPanels = () => {
+    ctx.view.querySelector('[data-t=signatures]')?.replaceWith(signaturesPanel(ctx));
+    ctx.view.querySelector('[data-t=finish]')?.replaceWith(finishPanel(ctx));
+  };
+  ctx.newHazard = async (item) => {
+    await queue;
+    const answer = (ctx.inspection.answers || []).find((a) => a.item === item?.key);
+    const hazard = await db.save({
+      _id: `hazard:${crypto.randomUUID()}`, type: 'hazard', task: ctx.task._id, inspection: ctx.inspection._id,
+      item: item?.key || null, description: item ? t('fk.hazard.from_item', {text: pick(item.text)}) : '',
+      location: ctx.inspection.place || '', grade: item?.major_if_failed ? 'major' : 'general',
+      proposed_deadline: null, found_at: nowIso(), position: await currentPosition(5000), photos: answer?.photos || [],
+    });
+    app.go('hazard', hazard._id);
+  };
+  ctx.addAnswerPhoto = async (item, file) => {
+    const id = await takePhoto(app, file, {task: ctx.task._id, inspection: ctx.inspection._id, hazard: null});
+    if (!id) return;
+    await ctx.persist((doc) => {
+      const answer = answerFor(doc, item);
+      answer.photos = [...(answer.photos || []), id];
+    });
+    ctx.refresh(item);
+  };
+  return ctx;
+}
+
+/** A photo from the camera, downsized and hashed, stored as its own document; returns its id. */
+export async function takePhoto(app, file, links) {
+  try {
+    const [photo, position] = await Promise.all([preparePhoto(file, app.settings.photo), currentPosition(5000)]);
+    const id = `photo:${crypto.randomUUID()}`;
+    await db.savePhoto({_id: id, type: 'photo', ...links, sha256: photo.sha256, taken_at: nowIso(), position,
+                        width: photo.width, height: photo.height}, photo.blob);
+    return id;
+  } catch (err) {
+    toast(t(err.message?.startsWith('fk.') ? err.message : 'fk.photo.failed'), 'error');
+    return null;
+  }
+}
+
+function checkinSummary(inspection) {
+  const c = inspection.checkin || {};
+  const pos = c.position;
+  return h('p.checkin', {'data-t': 'checkin'},
+    t('fk.inspection.checked_in', {at: showTime(c.scanned_at)}),
+    pos ? ` · ${t('fk.inspection.accuracy', {m: Math.round(pos.accuracy_m)})}` : ` · ${t('fk.checkin.no_position')}`,
+    c.override_reason ? h('span.override', {}, ` · ${t('fk.inspection.override', {reason: c.override_reason})}`) : null);
+}
+
+function peoplePanel(ctx) {
+  const doc = ctx.inspection;
+  const input = (name, value, max, onchange) => h('input', {name, value: value || '', maxLength: max,
+                                                             disabled: !ctx.editable, onchange});
+  const person = (role) => {
+    const current = doc[role] || {name: '', role: '', phone: ''};
+    const set = (key) => (e) => ctx.persist((d) => {
+      const next = {...(d[role] || {name: '', role: '', phone: ''}), [key]: e.target.value.trim()};
+      d[role] = next.name ? next : null;
+    }).then(() => ctx.refreshPanels());
+    return h(`fieldset.${role}`, {}, h('legend', {}, t(`fk.people.${role}`)),
+      field(t('fk.people.name'), input(`${role}-name`, current.name, 50, set('name'))),
+      field(t('fk.people.role'), input(`${role}-role`, current.role, 50, set('role'))),
+      field(t('fk.people.phone'), input(`${role}-phone`, current.phone, 30, set('phone'))));
+  };
+  return h('section.people.card', {},
+    field(t('fk.people.place'), input('place', doc.place, 200, (e) => ctx.persist((d) => { d.place = e.target.value; }))),
+    field(t('fk.people.purpose'), input('purpose', doc.purpose, 300, (e) => ctx.persist((d) => { d.purpose = e.target.value; }))),
+    person('manager'), person('witness'));
+}
+
+function groupedItems(ctx) {
+  const groups = new Map();
+  for (const item of ctx.items) {
+    const name = pick(item.group) || '';
+    if (!groups.has(name)) groups.set(name, []);
+    groups.get(name).push(item);
+  }
+  return [...groups].map(([name, items]) => h('div.group', {}, name ? h('h3', {}, name) : null,
+                                              h('ol.items', {}, items.map((item) => itemCard(item, ctx)))));
+}
+
+function hazardsPanel(ctx) {
+  return h('section.hazards', {'data-t': 'hazards'}, h('h2', {}, t('fk.hazards.title', {n: ctx.hazards.length})),
+    h('ul.cards', {}, ctx.hazards.map((hz) => h('li.card.hazard', {'data-t': 'hazard', onclick: () => ctx.app.go('hazard', hz._id)},
+      h('span.tag', {}, t(`fk.grade.${hz.grade}`)), ' ', hz.description,
+      h('span.n', {}, ` · ${t('fk.hazards.photos', {n: (hz.photos || []).length})}`)))),
+    ctx.editable ? button(t('fk.hazards.add'), () => ctx.newHazard(null), 'add-hazard') : null);
+}
+
+function finishPanel(ctx) {
+  const problems = finishProblems(ctx.inspection, ctx.items, ctx.hazards, ctx.task);
+  return h('section.finish.card', {'data-t': 'finish'},
+    problems.length ? h('ul.problems', {'data-t': 'problems'}, problems.map(([key, params]) => h('li', {}, t(key, params)))) : null,
+    h('button.primary', {type: 'button', disabled: problems.length > 0, 'data-t': 'finish-button', onclick: async () => {
+      await ctx.persist((d) => { d.status = 'finished'; d.finished_at = nowIso(); });
+      toast(t('fk.finish.done'));
+      ctx.app.render();
+    }}, t('fk.finish.button')));
+}

@@ -1,0 +1,79 @@
+"""What an inspector's hands do in the field kit, for the e2e tests: answer items, take photos, sign; and
+what is on the phone (its PouchDB), read back for comparison with the server."""
+from __future__ import annotations
+
+import base64
+
+from tests.e2e.fieldkit_helpers import jpeg_file
+
+PASSING_TEXT = "消防安全责任人：赵经理；已落实逐级消防安全责任制。"
+
+
+def _passing_number(card) -> float:
+    low, high = card.get_attribute("data-min"), card.get_attribute("data-max")
+    if low:
+        return float(low) + 5 if not high else (float(low) + float(high)) / 2
+    return float(high) - 1 if high else 1
+
+
+def answer_item(page, key: str, value=None, photo_seed: int | None = None):
+    """Answer one item (a passing answer unless `value` is given); take its photo when one is required."""
+    card = page.locator(f"[data-t=item][data-item='{key}']")
+    kind = card.get_attribute("data-kind")
+    if kind in ("yes_no_na", "pass_fail"):
+        value = value or ("yes" if kind == "yes_no_na" else "pass")
+        card.locator(f"input[value={value}]").check()
+    elif kind == "number":
+        value = _passing_number(card) if value is None else value
+        card.locator("input[type=number]").fill(str(value))
+        card.locator("input[type=number]").press("Tab")
+    else:
+        value = value or PASSING_TEXT
+        card.locator("textarea").first.fill(value)
+        card.locator("textarea").first.press("Tab")
+    if photo_seed is not None and card.get_attribute("data-photo-required") and value != "na":
+        card.locator("[data-t=photo-input]").set_input_files(jpeg_file(photo_seed))
+        page.wait_for_selector(f"[data-t=item][data-item='{key}'][data-photos='1']")
+    return value
+
+
+def answer_all(page, failing: dict | None = None, photos_from: int = 100) -> dict:
+    """Answer every item of the open record; the `failing` ones last (a failed major item opens its hazard)."""
+    failing = failing or {}
+    keys = page.eval_on_selector_all("[data-t=item]", "cards => cards.map(c => c.dataset.item)")
+    answers = {}
+    for n, key in enumerate([k for k in keys if k not in failing] + list(failing)):
+        value = answer_item(page, key, failing.get(key), photo_seed=photos_from + n)
+        wanted = value if not isinstance(value, float) else value
+        page.wait_for_function("([k]) => { const c = document.querySelector(`[data-t=item][data-item='${k}']`);"
+                               " return !c || c.dataset.answer !== ''; }", arg=[key])
+        answers[key] = wanted
+    return answers
+
+
+def draw_signature(page) -> None:
+    box = page.locator("[data-t=pad]").bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + box["height"] / 2 + (15 if step % 2 else -15))
+    page.mouse.up()
+
+
+def phone_docs(page, inspector_id: str) -> list[dict]:
+    """The phone's own documents (inspections, hazards, photos) as its PouchDB holds them."""
+    return page.evaluate("""async (db) => {
+      const local = new PouchDB('fk_' + db);
+      const rows = (await local.allDocs({include_docs: true})).rows.map(r => r.doc);
+      return rows.filter(d => ['inspection', 'hazard', 'photo'].includes(d.type));
+    }""", "inspector_" + inspector_id.split(":")[1])
+
+
+def photo_bytes(page, inspector_id: str, photo_id: str) -> bytes:
+    data = page.evaluate("""async ([db, id]) => {
+      const blob = await new PouchDB('fk_' + db).getAttachment(id, 'photo.jpg');
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let text = ''; for (const b of bytes) text += String.fromCharCode(b);
+      return btoa(text);
+    }""", ["inspector_" + inspector_id.split(":")[1], photo_id])
+    return base64.b64decode(data)
