@@ -1,3 +1,5 @@
+import {outbox} from './outbox.js';
+
 // The one module that owns PouchDB: the phone's own database, what the screens read and write, and its
 // replication with the server through the sync gateway (/sync/<db>, same origin, session cookie + CSRF).
 const PHONE_TYPES = ['inspection:', 'hazard:', 'photo:'];
@@ -5,12 +7,14 @@ const listeners = new Set();
 let local = null;
 let profile = null;
 let handle = null;
+let unsent = null;
 let state = {status: 'offline', pendingDocs: 0, pendingBytes: 0, totalDocs: 0, totalBytes: 0, lastSync: null};
 
 export function open(who) {
   profile = who;
   local = new window.PouchDB('fk_' + who.db, {auto_compaction: true});
   state.lastSync = localStorage.getItem(key('lastSync'));
+  unsent = outbox(key('outbox'));
   recount();
   return local;
 }
@@ -57,6 +61,7 @@ export async function save(doc) {
   }
   const {reopening, ...body} = doc;
   const res = await local.put(body);
+  unsent.add(body._id, res.rev);
   changed('local');
   return {...body, _rev: res.rev};
 }
@@ -69,12 +74,14 @@ export async function reopen(inspection, review) {
 export async function savePhoto(meta, blob) {
   const doc = {...meta, _attachments: {'photo.jpg': {content_type: 'image/jpeg', data: blob}}};
   const res = await local.put(doc);
+  unsent.add(doc._id, res.rev);
   changed('local');
   return {...meta, _rev: res.rev};
 }
 
 export async function saveSignature(inspection, name, blob) {
   const res = await local.putAttachment(inspection._id, name, inspection._rev, blob, 'image/png');
+  unsent.add(inspection._id, res.rev);
   changed('local');
   return get(inspection._id).then((doc) => ({...doc, _rev: res.rev}));
 }
@@ -98,14 +105,14 @@ function recount() {
 
 export function syncState() { return {...state}; }
 
-/** Phone documents not yet pushed: those changed since the last push checkpoint. */
+/** What waits to go up: the outbox, with the bytes of its photos and signatures. */
 async function pending() {
-  const since = Number(localStorage.getItem(key('pushed')) || 0);
-  const feed = await local.changes({since, include_docs: true});
-  const mine = feed.results.filter((c) => PHONE_TYPES.some((p) => c.id.startsWith(p)) && !c.deleted);
-  const bytes = mine.reduce((sum, c) => sum + Object.values(c.doc._attachments || {})
+  const ids = unsent.ids();
+  if (!ids.length) return {docs: 0, bytes: 0};
+  const rows = (await local.allDocs({keys: ids, include_docs: true})).rows;
+  const bytes = rows.reduce((sum, r) => sum + Object.values(r.doc?._attachments || {})
     .reduce((s, a) => s + (a.length || 0), 0), 0);
-  return {docs: mine.length, bytes};
+  return {docs: ids.length, bytes};
 }
 
 async function refresh(patch = {}) {
@@ -118,8 +125,26 @@ async function refresh(patch = {}) {
 }
 
 /** Live, retrying replication both ways. `onUnauthorized` runs once if the session has ended. */
-export function startSync({csrf, settings, onUnauthorized}) {
+let retryTimer = null;
+let restart = () => {};
+
+/** The outbox entries the server does not hold yet ({} when it has everything; null when it cannot say). */
+async function askServer(remote) {
+  const box = unsent.entries();
+  if (!Object.keys(box).length) return {};
+  try {
+    const missing = await remote.revsDiff(Object.fromEntries(Object.entries(box).map(([id, rev]) => [id, [rev]])));
+    unsent.keepMissing(missing);
+    return missing;
+  } catch {
+    return null;
+  }
+}
+
+export function startSync(options) {
+  const {csrf, settings, onUnauthorized} = options;
   stopSync();
+  restart = () => startSync(options);
   let refused = false;
   const remote = new window.PouchDB(`${location.origin}/sync/${profile.db}`, {
     skip_setup: true,
@@ -135,28 +160,36 @@ export function startSync({csrf, settings, onUnauthorized}) {
     },
   });
   const maxDelay = settings.sync.max_retry_s * 1000;
-  handle = local.sync(remote, {live: true, retry: true, batch_size: settings.sync.batch_size,
-                               back_off_function: (delay) => Math.min(maxDelay, delay ? delay * 2 : 1000)});
-  handle.on('active', () => refresh({status: 'active'}));
-  handle.on('change', (info) => {
-    if (info.direction === 'push') localStorage.setItem(key('pushed'), String(info.change.last_seq));
+  const live = local.sync(remote, {live: true, retry: true, batch_size: settings.sync.batch_size,
+                                   back_off_function: (delay) => Math.min(maxDelay, delay ? delay * 2 : 1000)});
+  handle = live;
+  // A cancelled replication still reports (paused, complete): only the current one may move the state.
+  const current = (fn) => (...args) => (handle === live ? fn(...args) : undefined);
+  live.on('active', current(() => refresh({status: 'active'})));
+  live.on('change', current((info) => {
+    if (info.direction === 'push') unsent.written(info.change.docs || []);
     refresh({status: 'active'});
     if (info.direction === 'pull') changed('pull');
-  });
-  handle.on('paused', async (err) => {
+  }));
+  // "Paused" also follows a failed upload, so the server is asked what it still misses before "synced".
+  live.on('paused', current(async (err) => {
     if (err || refused) return refresh({status: navigator.onLine ? 'retrying' : 'offline'});
-    const info = await local.info();
-    localStorage.setItem(key('pushed'), String(info.update_seq));
+    const missing = await askServer(remote);
+    if (missing === null || Object.keys(missing).length) {
+      if (handle === live) retryTimer = setTimeout(() => handle === live && restart(), Math.min(maxDelay, 5000));
+      return refresh({status: 'retrying'});
+    }
     const at = new Date().toISOString();
     localStorage.setItem(key('lastSync'), at);
-    refresh({status: 'synced', lastSync: at, totalDocs: 0, totalBytes: 0});
-  });
-  handle.on('denied', (err) => refresh({lastError: String(err?.reason || err)}));
-  handle.on('error', (err) => refresh({status: 'error', lastError: String(err?.message || err)}));
+    return refresh({status: 'synced', lastSync: at, totalDocs: 0, totalBytes: 0});
+  }));
+  live.on('denied', current((err) => refresh({lastError: String(err?.reason || err)})));
+  live.on('error', current((err) => refresh({status: 'error', lastError: String(err?.message || err)})));
   return handle;
 }
 
 export function stopSync() {
+  clearTimeout(retryTimer);
   if (handle) handle.cancel();
   handle = null;
 }
@@ -177,7 +210,7 @@ export async function unsyncedOnServer(csrf) {
 export async function destroy() {
   stopSync();
   await local.destroy();
-  localStorage.removeItem(key('pushed'));
+  unsent.clear();
   localStorage.removeItem(key('lastSync'));
   local = null;
 }

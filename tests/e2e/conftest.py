@@ -65,16 +65,36 @@ def live_server(live_app):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium; a missing browser fails the run (never a silent skip, never a download)."""
+def playwright():
+    """One Playwright driver for the run (a second one cannot start inside the first one's event loop)."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: the e2e tests need Debian's Chromium and a CJK font. "
                     "Run `make browser` (apt-get install chromium fonts-wqy-zenhei fontconfig).",
                     pytrace=False)
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """Debian's Chromium; a missing browser fails the run (never a silent skip, never a download)."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def launch(playwright):
+    """Launches another Chromium with extra flags (e.g. a fake camera file), closed after the test."""
+    launched = []
+
+    def start(*extra_args: str):
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + list(extra_args))
+        launched.append(chromium)
+        return chromium
+    yield start
+    for chromium in launched:
         chromium.close()
 
 

@@ -86,7 +86,7 @@ def open_kit(page, base_url: str, username: str, password: str = PASSWORD) -> No
 
 def wait_sw_ready(page) -> None:
     """The service worker has installed and controls the page, so the shell is cached for offline use."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20_000)
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20_000)
 
 
 def qr_camera_file(directory: Path, payload: str) -> Path:
@@ -109,14 +109,9 @@ def qr_camera_file(directory: Path, payload: str) -> Path:
     return path
 
 
-def camera_browser(playwright_chromium_args: list[str], camera_file: Path):
-    """Chromium launched with `camera_file` as its camera (flags are per browser, not per context)."""
-    from playwright.sync_api import sync_playwright
-    from tests.e2e.conftest import CHROMIUM
-    manager = sync_playwright().start()
-    browser = manager.chromium.launch(executable_path=CHROMIUM, args=playwright_chromium_args + CAMERA_ARGS + [
-        f"--use-file-for-fake-video-capture={camera_file}"])
-    return manager, browser
+def camera_browser(launch, camera_file: Path):
+    """Chromium with `camera_file` as its camera (the flags are per browser, not per context)."""
+    return launch(*CAMERA_ARGS, f"--use-file-for-fake-video-capture={camera_file}")
 
 
 def jpeg_file(seed: int, size=(2400, 1800)) -> dict:

@@ -8,22 +8,18 @@ import hashlib
 import pytest
 
 from server.db import database
-from tests.e2e.conftest import CHROMIUM_ARGS
 from tests.e2e.fieldkit_helpers import (camera_browser, dispatch, jpeg_file, make_team, open_kit, phone_context,
                                         qr_camera_file, run_worker_until, signed_qr, wait_sw_ready)
 from tests.e2e.kit_actions import answer_all, draw_signature, phone_docs, photo_bytes
 
 
 @pytest.fixture
-def day(live_server, tmp_path):
+def day(live_server, launch, tmp_path):
     team = make_team(live_server, "D")
     task = dispatch(live_server, team, count=1, enterprise=0)[0]
-    manager, browser = camera_browser(CHROMIUM_ARGS, qr_camera_file(tmp_path, signed_qr(live_server, 0)))
-    context = phone_context(browser)
+    context = phone_context(camera_browser(launch, qr_camera_file(tmp_path, signed_qr(live_server, 0))))
     yield live_server, team, task, context
     context.close()
-    browser.close()
-    manager.stop()
 
 
 def test_a_full_day_offline(day):

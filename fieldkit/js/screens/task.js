@@ -28,6 +28,7 @@ export async function taskScreen(view, app, taskId) {
     inspection
       ? button(t(inspection.status === 'finished' ? 'fk.task.view_record' : 'fk.task.continue'),
                () => app.go('inspection', inspection._id), 'primary')
-      : button(t('fk.task.checkin'), () => app.go('checkin', task._id), 'primary'),
+      : h('button.primary', {type: 'button', 'data-t': 'checkin-button', onclick: () => app.go('checkin', task._id)},
+          t('fk.task.checkin')),
     button(t('fk.back'), () => app.go('')));
 }
