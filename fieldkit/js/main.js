@@ -92,8 +92,8 @@ function registerServiceWorker() {
 
 async function boot() {
   registerServiceWorker();
-  app.settings = await (await fetch('config.json')).json();
-  await loadLocale(savedLocale());
+  const [settings] = await Promise.all([fetch('config.json').then((r) => r.json()), loadLocale(savedLocale())]);
+  app.settings = settings;
   app.profile = savedProfile();
   if (app.profile) {
     db.open(app.profile);
@@ -104,6 +104,7 @@ async function boot() {
   window.addEventListener('online', () => { app.online = true; connect(); });
   window.addEventListener('offline', () => { app.online = false; setBanner('offline', app); renderBar(app); });
   await render();
+  performance.mark('fk-usable');  // the first screen is on (bench/fieldkit.py reads this)
   document.body.dataset.ready = '1';
   connect();
 }

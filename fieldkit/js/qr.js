@@ -25,8 +25,21 @@ export function readPayload(text, baseUrl) {
   return {kind: 'ours', site};
 }
 
+// jsQR (57 KB gzipped) is needed only at the entrance of a site: loaded then, from the shell's cache.
+let decoder = null;
+function loadDecoder() {
+  decoder = decoder || new Promise((resolve, reject) => {
+    const script = Object.assign(document.createElement('script'), {src: 'vendor/jsQR.js', async: true});
+    script.onload = () => resolve(window.jsQR);
+    script.onerror = () => { decoder = null; reject(new Error('fk.checkin.no_decoder')); };
+    document.head.append(script);
+  });
+  return decoder;
+}
+
 /** Scans frames of a live camera stream until a QR code is read or `signal` aborts. */
 export async function scanCamera(video, signal) {
+  const jsQR = await loadDecoder();
   const stream = await navigator.mediaDevices.getUserMedia({video: {facingMode: 'environment'}, audio: false});
   video.srcObject = stream;
   await video.play();
@@ -41,7 +54,7 @@ export async function scanCamera(video, signal) {
       canvas.height = Math.round(video.videoHeight * scale);
       ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
       const frame = ctx.getImageData(0, 0, canvas.width, canvas.height);
-      const code = window.jsQR(frame.data, frame.width, frame.height, {inversionAttempts: 'attemptBoth'});
+      const code = jsQR(frame.data, frame.width, frame.height, {inversionAttempts: 'attemptBoth'});
       if (code?.data) return code.data;
     }
     return null;

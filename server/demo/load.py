@@ -6,6 +6,7 @@ import secrets
 
 from server.accounts import store as accounts
 from server.demo.generate import enterprise_rows, inspector_rows, write_csv
+from server.demo.tasks import dispatch_demo
 from server.registry import tabular
 from server.registry.importer import run_import
 from sync.couch import Database
@@ -19,7 +20,7 @@ ACCOUNTS = [  # username, role, region, display name
 ]
 
 
-def _import_csv(db: Database, kind: str, rows: list[dict]) -> dict:
+def import_rows(db: Database, kind: str, rows: list[dict]) -> dict:
     buffer = io.BytesIO()
     write_csv(rows, buffer)
     parsed = tabular.read_table(buffer.getvalue(), f"demo-{kind}.csv", kind)
@@ -31,10 +32,21 @@ def load_demo(db: Database, force: bool = False) -> dict:
     if not force and db.find({"type": "enterprise", "region": {"$gt": None}}, limit=1):
         return {"skipped": "the register already has enterprises"}
     enterprises = enterprise_rows()
-    result = {"enterprises": _import_csv(db, "enterprises", enterprises),
-              "inspectors": _import_csv(db, "inspectors", inspector_rows(enterprises))}
+    result = {"enterprises": import_rows(db, "enterprises", enterprises),
+              "inspectors": import_rows(db, "inspectors", inspector_rows(enterprises))}
     result["accounts"] = _make_accounts(db)
+    result["tasks"] = _field_work(db)
     return result
+
+
+def _field_work(db: Database) -> dict:
+    """A week of tasks for the first two demo inspectors (insp01 and insp02), as a team, on their phones."""
+    team = [u["inspector_id"] for u in (accounts.get_user(db, n) for n in ("insp01", "insp02")) if u]
+    if len(team) < 2:
+        return {"skipped": "fewer than two demo inspectors"}
+    region = accounts.get_user(db, "insp01")["region"]
+    nearby = db.find({"type": "enterprise", "region": region}, limit=12)
+    return dispatch_demo(db, "演示：本周现场检查任务", nearby, team)
 
 
 def _make_accounts(db: Database) -> list[dict]:

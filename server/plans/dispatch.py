@@ -8,6 +8,9 @@ from sync.phones import ensure_db, remove, task_package, write_sealed
 from sync.seal import seal_key
 
 
+DISPATCH_BATCH = 500
+
+
 def choose_checklist(templates: list[dict], industry: str, wanted_key: str | None) -> str | None:
     """The pinned template id for a task: the plan's template, else the latest one for the enterprise's
     sector, else the latest one for all sectors."""
@@ -30,14 +33,20 @@ def dispatch_tasks(tasks: list[dict], plan: dict) -> dict[str, int]:
     refs = registry().docs_by_id(sorted(ids))
     secret = seal_key(current_app.config["SECRET_KEY"])
     prefix = current_app.config.get("DB_PREFIX", "")
-    written: dict[str, int] = {}
+    per_member: dict[str, dict[str, dict]] = {}
     for task in tasks:
         package = task_package(task, plan, refs.get(task["site"]), refs.get(f"enterprise:{task['enterprise']}"),
                                refs.get(task.get("checklist")), refs)
         for member in _members(task):
-            db = ensure_db(couch(), prefix, member)
-            write_sealed(db, package, secret)
-            written[db.name] = written.get(db.name, 0) + len(package)
+            per_member.setdefault(member, {}).update((doc["_id"], doc) for doc in package)
+    # One read and one write per phone and batch, not per task: a plan of thousands of tasks stays quick.
+    written: dict[str, int] = {}
+    for member, docs in per_member.items():
+        db = ensure_db(couch(), prefix, member)
+        packed = list(docs.values())
+        for offset in range(0, len(packed), DISPATCH_BATCH):
+            write_sealed(db, packed[offset:offset + DISPATCH_BATCH], secret)
+        written[db.name] = len(packed)
     return written
 
 

@@ -86,3 +86,33 @@ def test_purge_removes_closed_filed_work_and_keeps_open_work(app, world):
     assert closed["_id"] not in ids and "inspection:11111111-1111-4111-8111-111111111111" not in ids
     assert "inspection:22222222-2222-4222-8222-222222222222" in ids     # not yet filed: kept
     assert all(t["_id"] in ids for t in mine[1:]) and result["removed"] == 2
+
+
+def test_each_phone_task_names_its_team_with_certificates(app, world):
+    key = dispatched(world)
+    with app.app_context():
+        task = registry().find({"type": "task", "plan": f"plan:{key}"}, limit=1)[0]
+        people = registry().docs_by_id(task["inspectors"])
+    doc = phone_db(app, task["inspectors"][0]).get(task["_id"])
+    team = {m["id"]: m for m in doc["team"]}
+    assert set(team) == set(task["inspectors"] + task["experts"])
+    for person_id, person in people.items():
+        assert (team[person_id]["name"], team[person_id]["cert_no"], team[person_id]["unit"]) == (
+            person["name"], person["cert_no"], person["unit"])
+        assert team[person_id]["kind"] == "inspector" and "avoid" not in team[person_id]
+    assert doc["kind"] == "random" and doc["checklist_title"]["zh"]
+
+
+def test_demo_tasks_reach_only_the_demo_team(app, world):
+    from server.demo.tasks import dispatch_demo
+    team = [p["id"] for p in world["people"][:2]]
+    outsider = world["people"][2]["id"]
+    with app.app_context():
+        enterprises = registry().find({"type": "enterprise", "region": {"$gt": None}}, limit=5)
+        result = dispatch_demo(registry(), "演示任务", enterprises, team, per_day=2)
+        plan = registry().get(result["plan"])
+    assert result["tasks"] == len(enterprises) and plan["status"] == "dispatched"
+    for member in team:
+        ids = phone_ids(app, member)
+        assert {f"task:{plan['_id'][5:]}:{n:05d}" for n in range(1, len(enterprises) + 1)} <= ids
+    assert not {i for i in phone_ids(app, outsider) if i.startswith(f"task:{plan['_id'][5:]}")}
