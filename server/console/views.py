@@ -55,6 +55,8 @@ def staff_only():
 def home():
     if g.get("user") is None:
         return redirect(url_for("console.login"))
+    if g.user["role"] in roles.FIELD:
+        return redirect("/app/")  # inspectors work in the field kit, not the console
     return redirect(url_for("console.enterprises"))
 
 
