@@ -1,13 +1,15 @@
 """Hostile input reaching the field kit, in real Chromium: markup in synced documents shows as text and never
 runs; a file that is not a photo, or far too large, is refused with a message and stores nothing; a typed
-code of junk is named for what it is."""
+code of junk is named for what it is; what the server refuses shows on the record it concerns."""
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.fieldkit_helpers import dispatch, make_team, open_kit, phone_context
+from server.db import couch
+from sync.phones import db_name
+from tests.e2e.fieldkit_helpers import dispatch, make_team, open_kit, phone_context, run_worker_until
 from tests.e2e.helpers import SUPERVISOR, Api, enterprise_body
-from tests.e2e.kit_actions import check_in_typed, phone_docs
+from tests.e2e.kit_actions import answer_item, check_in_typed, phone_docs
 
 MARKUP = '<img src=x onerror="document.body.dataset.pwned=1">化工<script>document.body.dataset.pwned=1</script>'
 
@@ -74,3 +76,23 @@ def test_a_typed_code_of_junk_is_named_for_what_it_is(live_server, team, kit):
     kit.wait_for_selector("[data-t=warnings]")
     warned = kit.eval_on_selector_all("[data-t=warnings] li", "items => items.map(i => i.dataset.w)")
     assert "fk.checkin.malformed" in warned and "fk.checkin.typed_unverified" in warned
+
+
+def test_a_rejection_from_the_server_shows_on_the_record_it_concerns(live_server, team, kit):
+    task = dispatch(live_server, team, count=1)[0]
+    open_kit(kit, live_server.url, team[0].username)
+    check_in_typed(kit, task)
+    answer_item(kit, "gb-6-2", photo_seed=3)
+    photo = next(d for d in phone_docs(kit, team[0].inspector_id) if d["type"] == "photo" and d["task"] == task["_id"])
+    kit.evaluate("""async ([db, id]) => {            // a phone whose storage corrupted the photo's record
+      const local = new PouchDB('fk_' + db);
+      const doc = await local.get(id);
+      doc.sha256 = '0'.repeat(64);
+      await local.put(doc);
+    }""", ["inspector_" + team[0].inspector_id.split(":")[1], photo["_id"]])
+    kit.wait_for_selector("[data-t=sync-badge][data-status=synced]", timeout=60_000)
+    with live_server.app.app_context():
+        phone = couch().db(live_server.app.config["DB_PREFIX"] + db_name(team[0].inspector_id))
+    run_worker_until(live_server.app, lambda: phone.get_or_none(f"rejection:{photo['_id']}") is not None)
+    rejection = kit.wait_for_selector(f"[data-t=rejection][data-code='photo.hash_mismatch']", timeout=60_000)
+    assert "SHA-256" in rejection.inner_text()
