@@ -66,6 +66,24 @@ export async function save(doc) {
   return {...body, _rev: res.rev};
 }
 
+const writing = new Map();
+/** Change a document on its latest revision, one change at a time per document: a screen drawn again
+ * (new tasks or a review arriving) never writes over a revision it has not seen. */
+export const settled = (id) => (writing.get(id) || Promise.resolve()).catch(() => {});
+
+export function update(id, change) {
+  const next = settled(id).then(async () => {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const doc = await get(id);
+      change(doc);
+      try { return await save(doc); } catch (err) { if (err.status !== 409) throw err; }
+    }
+    throw new Error('fk.error.save');
+  });
+  writing.set(id, next);
+  return next;
+}
+
 /** A returned record becomes editable again; the correction answers `review` (a new revision). */
 export async function reopen(inspection, review) {
   return save({...inspection, status: 'draft', finished_at: null, corrects: review.ref, reopening: true});
@@ -79,11 +97,16 @@ export async function savePhoto(meta, blob) {
   return {...meta, _rev: res.rev};
 }
 
-export async function saveSignature(inspection, name, blob) {
-  const res = await local.putAttachment(inspection._id, name, inspection._rev, blob, 'image/png');
-  unsent.add(inspection._id, res.rev);
-  changed('local');
-  return get(inspection._id).then((doc) => ({...doc, _rev: res.rev}));
+/** A signature PNG as an attachment of the inspection, in the same queue as the record's other writes. */
+export function saveSignature(inspectionId, name, blob) {
+  const next = settled(inspectionId).then(async () => {
+    const doc = await get(inspectionId);
+    const res = await local.putAttachment(inspectionId, name, doc._rev, blob, 'image/png');
+    unsent.add(inspectionId, res.rev);
+    changed('local');
+  });
+  writing.set(inspectionId, next);
+  return next;
 }
 
 export async function attachmentUrl(id, name) {
@@ -91,9 +114,9 @@ export async function attachmentUrl(id, name) {
 }
 
 export function onChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
-function changed(origin) {
+function changed(origin, docs = []) {
   if (origin === 'local') recount();
-  for (const fn of listeners) fn(origin, state);
+  for (const fn of listeners) fn(origin, state, docs);
 }
 
 // A write on the phone changes what waits; count again shortly after (several writes, one count).
@@ -169,7 +192,7 @@ export function startSync(options) {
   live.on('change', current((info) => {
     if (info.direction === 'push') unsent.written(info.change.docs || []);
     refresh({status: 'active'});
-    if (info.direction === 'pull') changed('pull');
+    if (info.direction === 'pull') changed('pull', info.change.docs || []);
   }));
   // "Paused" also follows a failed upload, so the server is asked what it still misses before "synced".
   live.on('paused', current(async (err) => {

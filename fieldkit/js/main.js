@@ -99,7 +99,7 @@ async function boot() {
     db.open(app.profile);
     navigator.storage?.persist?.().then((granted) => { app.persisted = granted; });
   }
-  db.onChange((origin) => { renderBar(app); if (origin === 'pull') refreshListing(); });
+  db.onChange((origin, _state, docs) => { renderBar(app); if (origin === 'pull') refreshListing(docs); });
   window.addEventListener('hashchange', render);
   window.addEventListener('online', () => { app.online = true; connect(); });
   window.addEventListener('offline', () => { app.online = false; setBanner('offline', app); renderBar(app); });
@@ -109,10 +109,15 @@ async function boot() {
   connect();
 }
 
-// New tasks, reviews and rejections arriving by sync show at once on the screens that list them.
+// New tasks, reviews and rejections arriving by sync show at once on the screens that list them; a
+// screen being filled in is drawn again only for what concerns it (a review, a rejection), never mid-typing.
+const RELEVANT = {'': ['task:', 'review:', 'rejection:', 'site:'], task: ['task:', 'review:', 'rejection:'],
+                  inspection: ['review:', 'rejection:'], sync: ['rejection:']};
 let pullTimer = null;
-function refreshListing() {
-  if (!['', 'sync', 'task', 'inspection'].includes(route().name) || document.activeElement?.matches('input,textarea,select')) return;
+function refreshListing(docs) {
+  const prefixes = RELEVANT[route().name];
+  if (!prefixes || !docs.some((d) => prefixes.some((p) => String(d._id).startsWith(p)))) return;
+  if (document.activeElement?.matches('input,textarea,select')) return;
   clearTimeout(pullTimer);
   pullTimer = setTimeout(render, 300);
 }

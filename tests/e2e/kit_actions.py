@@ -22,7 +22,8 @@ def answer_item(page, key: str, value=None, photo_seed: int | None = None):
     kind = card.get_attribute("data-kind")
     if kind in ("yes_no_na", "pass_fail"):
         value = value or ("yes" if kind == "yes_no_na" else "pass")
-        card.locator(f"input[value={value}]").check()
+        # click, not check(): a failed major item leaves for its hazard before a check could be confirmed
+        card.locator(f"input[value={value}]").click()
     elif kind == "number":
         value = _passing_number(card) if value is None else value
         card.locator("input[type=number]").fill(str(value))

@@ -34,12 +34,9 @@ export async function inspectionScreen(view, app, inspectionId) {
 
 function makeContext(app, parts) {
   const ctx = {...parts, app, editable: parts.inspection.status !== 'finished'};
-  let queue = Promise.resolve();
-  // One write at a time, each on the latest revision, so quick taps never conflict.
-  ctx.persist = (change) => {
-    queue = queue.then(async () => { change(ctx.inspection); ctx.inspection = await db.save(ctx.inspection); });
-    return queue.catch((err) => toast(t(err.message?.startsWith('fk.') ? err.message : 'fk.error.save'), 'error'));
-  };
+  ctx.persist = (change) => db.update(ctx.inspection._id, change)
+    .then((doc) => { ctx.inspection = doc; })
+    .catch((err) => toast(t(err.message?.startsWith('fk.') ? err.message : 'fk.error.save'), 'error'));
   const answerFor = (doc, item) => {
     const answers = doc.answers || (doc.answers = []);
     let answer = answers.find((a) => a.item === item.key);
@@ -64,7 +61,7 @@ function makeContext(app, parts) {
     ctx.view.querySelector('[data-t=finish]')?.replaceWith(finishPanel(ctx));
   };
   ctx.newHazard = async (item) => {
-    await queue;
+    await db.settled(ctx.inspection._id);  // after the answer that led here is stored
     const answer = (ctx.inspection.answers || []).find((a) => a.item === item?.key);
     const hazard = await db.save({
       _id: `hazard:${crypto.randomUUID()}`, type: 'hazard', task: ctx.task._id, inspection: ctx.inspection._id,

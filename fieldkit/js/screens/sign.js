@@ -6,7 +6,7 @@ import {button, field, h, nowIso, show, toast} from '../ui.js';
 import {signatureFor, signers} from './record_parts.js';
 
 export async function signScreen(view, app, inspectionId, slot) {
-  let inspection = await db.get(inspectionId);
+  const inspection = await db.get(inspectionId);
   const task = inspection && await db.get(inspection.task);
   const who = task && signers({task, inspection}).find((s) => s.slot === slot);
   if (!who || inspection.status === 'finished') return app.go('inspection', inspectionId);
@@ -15,10 +15,12 @@ export async function signScreen(view, app, inspectionId, slot) {
   const back = () => app.go('inspection', inspectionId);
   const store = async (entry, blob) => {
     const name = `signature-${slot}.png`;
-    if (blob) inspection = await db.saveSignature(inspection, name, blob);
-    const others = (inspection.signatures || []).filter((s) => s !== signatureFor(inspection, who));
-    await db.save({...inspection, signatures: [...others, {signer: who.signer, name: who.name, at: nowIso(),
-                                                             refused: false, refusal_note: '', attachment: null, ...entry}]});
+    if (blob) await db.saveSignature(inspectionId, name, blob);
+    await db.update(inspectionId, (doc) => {
+      const others = (doc.signatures || []).filter((s) => s !== signatureFor(doc, who));
+      doc.signatures = [...others, {signer: who.signer, name: who.name, at: nowIso(), refused: false,
+                                    refusal_note: '', attachment: null, ...entry}];
+    });
     back();
   };
   show(view,
