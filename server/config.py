@@ -54,6 +54,9 @@ class Config:
         self.SYNC_MAX_ATTACHMENT_MB = _int(env, "SYNC_MAX_ATTACHMENT_MB", 12)
         self.SYNC_MAX_DOC_MB = _int(env, "SYNC_MAX_DOC_MB", 8)
         self.SYNC_LONGPOLL_S = _int(env, "SYNC_LONGPOLL_S", 25)
+        # Enforcement documents: issuing bureau and appeal bodies per region (JSON; defaults from the region
+        # table: …应急管理局, …人民政府, …人民法院). See server/documents/authorities.py.
+        self.DOC_AUTHORITIES = env.get("DOC_AUTHORITIES", "")
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_HOURS)
         self.SESSION_COOKIE_HTTPONLY = True
