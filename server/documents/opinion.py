@@ -21,7 +21,7 @@ def build(src: OpinionSources, authorities: dict) -> dict:
     rows = items(src.cases, entry.get("task"), order, answer)
     failed = [str(r["no"]) for r in rows if r["result"] != "pass"]
     return {
-        "kind": "opinion", "title": "整改复查意见书", "number": number, "draft": number is None,
+        "kind": "opinion", "title": "整改复查意见书", "number": number, "draft": number is None, "n": src.n,
         "unit": unit_party(src.enterprise, case.get("enterprise_name", ""), case.get("enterprise", "")),
         "opening": opening(order, answer, entry),
         "problems": rows,

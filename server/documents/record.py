@@ -11,6 +11,8 @@ from server.documents.signatures import inspector_places, signers, single_place
 from server.documents.sources import RecordSources
 
 ANSWER_LABELS = {"yes": "符合", "no": "不符合", "na": "不适用"}
+SHORT_RESULT = 16   # a longer answer (free text) is printed under the item, the result column says 已记录
+LONG_ROW = 300      # rows with more text than this may break across pages
 VERDICT_LABELS = {
     "site": {"wrong_site": "二维码不属于该场所", "unknown": "二维码无法核验"},
     "geofence": {"uncertain": "定位在场所范围边缘（在定位误差内）", "outside": "定位在场所范围以外",
@@ -94,15 +96,22 @@ def items(answers, checklist: dict | None) -> list[dict]:
         item = by_key.get(answer.get("item"))
         result, failed = answer_result(item, answer.get("value"))
         photos = len(answer.get("photos") or []) if isinstance(answer.get("photos"), list) else 0
-        rows.append({"no": n + 1, "text": clean(((item or {}).get("text") or {}).get("zh"), 500) or clean(answer.get("item"), 64),
-                     "basis": clean((item or {}).get("basis"), 300), "result": result, "failed": failed,
-                     "note": clean(answer.get("note"), 1000), "photos": photos})
+        row = {"no": n + 1, "text": clean(((item or {}).get("text") or {}).get("zh"), 500) or clean(answer.get("item"), 64),
+               "basis": clean((item or {}).get("basis"), 300), "result": result, "record": "", "failed": failed,
+               "note": clean(answer.get("note"), 1000), "photos": photos}
+        if len(result) > SHORT_RESULT:
+            row.update(record=result, result="不符合" if failed else "已记录")
+        row["long"] = len(row["text"]) + len(row["note"]) + len(row["record"]) > LONG_ROW
+        rows.append(row)
     return rows
 
 
 def hazards(docs: list[dict]) -> list[dict]:
     ordered = sorted((d for d in docs if isinstance(d, dict)), key=lambda d: str(d.get("found_at") or ""))
-    return [{"no": n, "description": clean(d.get("description"), 2000), "location": clean(d.get("location"), 200),
+    rows = [{"no": n, "description": clean(d.get("description"), 2000), "location": clean(d.get("location"), 200),
              "grade": d.get("grade"), "grade_label": grade_label(d.get("grade")),
              "proposed_deadline": date_cn(d.get("proposed_deadline")), "photos": len(d.get("photos") or [])}
             for n, d in enumerate(ordered, start=1)]
+    for row in rows:
+        row["long"] = len(row["description"]) + len(row["location"]) > LONG_ROW
+    return rows

@@ -34,6 +34,7 @@ def document(kind: str, doc_uuid: str, fmt: str):
     if found is None or not roles.in_scope(g.user, found[1]):
         abort(404)  # out of scope reads as absent: existence is not disclosed
     subject, _region, doc = found
+    n = doc.get("n")  # the re-inspection shown (the latest when ?n= was not given): the PDF link keeps it
     if fmt == "pdf" and doc["draft"]:
         return refuse("document_not_numbered")
     audit.append(database("audit"), g.user["username"], f"document.{kind}.{fmt}", subject,

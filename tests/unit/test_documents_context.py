@@ -77,6 +77,12 @@ def test_record_results_per_answer_kind():
     assert checks[0]["basis"] == "《消防法》第二十八条" and checks[0]["photos"] == 2
 
 
+def test_a_long_free_text_answer_goes_under_its_item():
+    long_text = "现场情况说明" * 10
+    checks = record_ctx(answers=[{"item": "k3", "value": long_text, "note": "", "photos": []}])["checks"]
+    assert (checks[0]["result"], checks[0]["record"]) == ("已记录", long_text)
+
+
 def test_record_signatures_image_refusal_and_blank():
     ctx = record_ctx()
     first, second, manager, witness = ctx["signers"]
