@@ -8,8 +8,14 @@ from urllib.parse import quote
 
 from flask import render_template
 from markupsafe import Markup, escape
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
+
+# Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES; the photo pipeline
+# (sync/photos.py) refuses to run with it on, since half a photo would then pass as evidence. Turned
+# back off here, right after the import: the only images a document draws are verified PNGs anyway.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 log = logging.getLogger(__name__)
 # A document number or a date is never split over two lines (（历下）应急检记〔2026〕 / 12号 reads badly).

@@ -2,6 +2,7 @@
 PDF: every field, numbers, deadlines, appeal routes, refusal, signatures, fonts, line breaking; screenshots."""
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def test_record_embeds_the_captured_signatures_unchanged(rendered):
     assert [(i["width"], i["height"]) for i in pdf_tools.images(pdf)] == [(360, 120)] * 3  # 2 inspectors, witness
     shown = pdf_tools.extracted_rgba(pdf)
     for picture, seed in zip(shown, (1, 2, 3)):
-        with Image.open(__import__("io").BytesIO(rf.signature_png(seed))) as original:
+        with Image.open(io.BytesIO(rf.signature_png(seed))) as original:
             assert picture.tobytes() == original.convert("RGBA").tobytes()
 
 

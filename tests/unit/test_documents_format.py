@@ -110,3 +110,11 @@ def test_authorities_settings_court_applies_below_name_does_not():
 def test_authorities_settings_refused_with_what_to_fix(raw, fragment):
     with pytest.raises(ConfigError, match=fragment):
         authorities.parse(raw)
+
+
+def test_loading_the_pdf_renderer_leaves_pillow_strict_for_the_photo_pipeline():
+    import weasyprint  # noqa: F401  (what sets the switch on import)
+    from PIL import ImageFile
+
+    import server.documents.render  # noqa: F401
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
