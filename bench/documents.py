@@ -17,9 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from weasyprint import HTML  # noqa: E402
-from weasyprint.urls import URLFetcher  # noqa: E402
-
+from server.documents.render import weasyprint  # noqa: E402
 from sync.embedded import EmbeddedCouch  # noqa: E402
 from tests.integration import records_fixtures as rf  # noqa: E402
 from tests.integration.documents_env import module_app, signed_in  # noqa: E402
@@ -62,7 +60,8 @@ def main() -> None:
             big = f"/console/documents/record/{long_record(app, args.answers)}"
             fixed = timed(lambda: client.get(big + ".pdf"))
             page = client.get(big + ".html").get_data(as_text=True).replace("table-layout: fixed;", "table-layout: auto;")
-            auto = timed(lambda: HTML(string=page, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf())
+            html_class, fetcher_class = weasyprint()
+            auto = timed(lambda: html_class(string=page, url_fetcher=fetcher_class(allowed_protocols=("data",))).write_pdf())
     finally:
         couch.stop()
     for kind in pdf:

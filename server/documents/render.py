@@ -9,13 +9,6 @@ from urllib.parse import quote
 from flask import render_template
 from markupsafe import Markup, escape
 from PIL import ImageFile
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
-
-# Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES; the photo pipeline
-# (sync/photos.py) refuses to run with it on, since half a photo would then pass as evidence. Turned
-# back off here, right after the import: the only images a document draws are verified PNGs anyway.
-ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 log = logging.getLogger(__name__)
 # A document number or a date is never split over two lines (（历下）应急检记〔2026〕 / 12号 reads badly).
@@ -32,14 +25,27 @@ def html(doc: dict, preview: bool, pdf_url: str | None = None) -> str:
     return render_template(f"documents/{doc['kind']}.html", doc=doc, preview=preview, pdf_url=pdf_url)
 
 
+def weasyprint():
+    """WeasyPrint's HTML and URLFetcher, imported on first use: the worker builds the app but never renders.
+
+    Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES; the photo pipeline
+    (sync/photos.py) refuses to run with it on, since half a photo would then pass as evidence. It is
+    turned back off right after the import: the only images a document draws are verified PNGs."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return HTML, URLFetcher
+
+
 def pdf(doc: dict) -> bytes:
     """The document as PDF. Only data: URIs (the signature images) may be loaded: whatever a record
     contains, rendering never reads a file or reaches the network."""
     if doc["draft"]:
         raise ValueError("a draft (unnumbered) document is not rendered as PDF")
     started = time.perf_counter()
-    fetcher = URLFetcher(allowed_protocols=("data",), timeout=1)
-    out = HTML(string=html(doc, preview=False), url_fetcher=fetcher).write_pdf()
+    html_class, fetcher_class = weasyprint()
+    fetcher = fetcher_class(allowed_protocols=("data",), timeout=1)
+    out = html_class(string=html(doc, preview=False), url_fetcher=fetcher).write_pdf()
     log.info("%s %s rendered in %.2f s (%d bytes)", doc["kind"], doc.get("number"), time.perf_counter() - started,
              len(out))
     return out

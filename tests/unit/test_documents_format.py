@@ -113,8 +113,8 @@ def test_authorities_settings_refused_with_what_to_fix(raw, fragment):
 
 
 def test_loading_the_pdf_renderer_leaves_pillow_strict_for_the_photo_pipeline():
-    import weasyprint  # noqa: F401  (what sets the switch on import)
     from PIL import ImageFile
 
-    import server.documents.render  # noqa: F401
+    from server.documents import render
+    render.weasyprint()
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
