@@ -4,18 +4,18 @@ PY := .venv/bin/python
 STAMP := .venv/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test deps fonts browser unit integration e2e bench clean
+.PHONY: run test deps fonts pdf pdftools browser unit integration e2e bench clean
 
-run: deps fonts
+run: deps fonts pdf
 	$(PY) -m deploy.run
 
-test: deps fonts browser
+test: deps fonts pdf pdftools browser
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
 unit: deps
 	$(PY) -m pytest tests/unit -q
 
-integration: deps
+integration: deps pdf pdftools
 	$(PY) -m pytest tests/integration -q
 
 e2e: deps browser
@@ -35,10 +35,20 @@ $(NODE_STAMP): package.json package-lock.json
 
 APT := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-# A CJK font for photo watermarks and printed pages (Debian's WenQuanYi Zen Hei).
+# CJK fonts: WenQuanYi Zen Hei for photo watermarks and the console; Noto Serif CJK SC (宋体 style, with a
+# bold) typesets the enforcement documents and is embedded in their PDFs (docs/decisions/0001).
 fonts:
-	@fc-list 2>/dev/null | grep -qi "WenQuanYi\|Noto Sans CJK" || \
-	  { apt-get update -qq && $(APT) fonts-wqy-zenhei fontconfig >/dev/null; }
+	@{ fc-list 2>/dev/null | grep -qi "WenQuanYi" && fc-list | grep -q "Noto Serif CJK SC"; } || \
+	  { apt-get update -qq && $(APT) fonts-wqy-zenhei fonts-noto-cjk fontconfig >/dev/null; }
+
+# WeasyPrint (the PDF documents) needs Debian's Pango, and HarfBuzz's subsetter to embed font subsets.
+pdf: fonts
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0; } || \
+	  { apt-get update -qq && $(APT) libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; }
+
+# poppler-utils: the tests read PDFs back (pdftotext, pdffonts, pdfimages) and draw screenshots (pdftoppm).
+pdftools:
+	@command -v pdftotext >/dev/null || { apt-get update -qq && $(APT) poppler-utils >/dev/null; }
 
 # Debian's Chromium for the browser tests (never a browser download of Playwright's own).
 browser: fonts

@@ -60,6 +60,9 @@ class Config:
         self.FIELDKIT_PHOTO_QUALITY = _int(env, "FIELDKIT_PHOTO_QUALITY", 82)
         self.FIELDKIT_SYNC_BATCH = _int(env, "FIELDKIT_SYNC_BATCH", 20)
         self.FIELDKIT_RETRY_MAX_S = _int(env, "FIELDKIT_RETRY_MAX_S", 30)
+        # Enforcement documents: issuing bureau and appeal bodies per region (JSON; defaults from the region
+        # table: …应急管理局, …人民政府, …人民法院). See server/documents/authorities.py.
+        self.DOC_AUTHORITIES = env.get("DOC_AUTHORITIES", "")
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_HOURS)
         self.SESSION_COOKIE_HTTPONLY = True

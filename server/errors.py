@@ -31,6 +31,9 @@ CATALOGUE = {
     "internal": 500,
     "import_rejected": 422,
     "login_failed": 401,
+    "document_not_numbered": 409,
+    "opinion_without_order": 409,
+    "opinion_without_reinspection": 409,
 }
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",

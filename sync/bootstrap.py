@@ -20,6 +20,8 @@ INDEXES = {
         (["type", "plan"], "type-plan"),
         (["type", "year"], "type-year"),
     ],
+    # the documents: the hazards of an inspection, the inspection answering a re-inspection task
+    "records": [(["type", "inspection"], "type-inspection"), (["type", "task"], "type-task")],
     "public": [(["type", "region"], "type-region")],
     "audit": [(["type", "subject"], "type-subject")],
 }

@@ -1,0 +1,117 @@
+"""现场检查记录: the plain context a filed inspection is printed from (pure)."""
+from __future__ import annotations
+
+from i18n import Problem
+from schemas.checklist import item_failed
+from server.documents import wording
+from server.documents.formatting import (clean, coordinates_cn, date_cn, datetime_cn, display_number, grade_label,
+                                         period_cn)
+from server.documents.people import contact, joined, split_team, unit_party
+from server.documents.signatures import inspector_places, signers, single_place
+from server.documents.sources import RecordSources
+
+ANSWER_LABELS = {"yes": "符合", "no": "不符合", "na": "不适用"}
+SHORT_RESULT = 16   # a longer answer (free text) is printed under the item, the result column says 已记录
+LONG_ROW = 300      # rows with more text than this may break across pages
+VERDICT_LABELS = {
+    "site": {"wrong_site": "二维码不属于该场所", "unknown": "二维码无法核验"},
+    "geofence": {"uncertain": "定位在场所范围边缘（在定位误差内）", "outside": "定位在场所范围以外",
+                 "no_position": "未取得定位", "site_has_no_coordinates": "场所未登记坐标"},
+    "time": {"before_window": "早于任务时段", "after_window": "晚于任务时段", "bad_time": "扫码时间无效"},
+}
+
+
+def build(src: RecordSources) -> dict:
+    rec = src.inspection
+    inspectors, experts = split_team(rec.get("team") or [rec.get("inspector")], rec.get("experts"), src.people)
+    number = display_number((src.review or {}).get("number"))
+    site = src.site or {}
+    manager = single_place(rec.get("signatures"), "manager", src.images)
+    return {
+        "kind": "record", "title": "现场检查记录", "number": number,
+        "draft": number is None or rec.get("review_status") != "approved",
+        "unit": unit_party(src.enterprise, rec.get("enterprise_name", ""), rec.get("enterprise", "")),
+        "place": clean(rec.get("place"), 200) or joined([clean(site.get("name"), 100), clean(site.get("address"), 200)], "，"),
+        "period": period_cn(rec.get("started_at"), rec.get("finished_at")),
+        "purpose": clean(rec.get("purpose"), 300), "task_kind": wording.TASK_KINDS.get(rec.get("task_kind"), ""),
+        "inspectors": inspectors, "experts": experts,
+        "opening": opening(inspectors),
+        "manager": contact(rec.get("manager")), "witness": contact(rec.get("witness")),
+        "checkin": checkin(rec.get("checkin"), rec.get("checkin_verdict")),
+        "checklist_title": clean(((src.checklist or {}).get("title") or {}).get("zh"), 100),
+        "checks": items(rec.get("answers"), src.checklist),
+        "hazards": hazards(src.hazards),
+        "signers": signers(inspector_places(rec.get("signatures"), inspectors, src.images),
+                           [("被检查单位现场负责人", manager), ("见证人", single_place(rec.get("signatures"), "witness", src.images))]),
+        "manager_refused": manager["state"] == "refused",
+        "refusal_basis": wording.RECORD_REFUSAL_BASIS, "copies": wording.RECORD_COPIES,
+        "date": date_cn(rec.get("finished_at") or rec.get("started_at")),
+    }
+
+
+def opening(inspectors: list[dict]) -> str:
+    """我们是…执法人员…，证件号码为…: every inspector named with the certificate number shown."""
+    units = joined(p["unit"] for p in inspectors)
+    return wording.RECORD_OPENING.format(units=(units + "的") if units else "",
+                                         names=joined((p["name"] for p in inspectors)),
+                                         certs=joined((p["cert_no"] or "（未登记）" for p in inspectors)))
+
+
+def checkin(value, verdict) -> dict | None:
+    """扫码入企 evidence in words: when the QR was scanned, where the phone was, what did not match."""
+    if not isinstance(value, dict):
+        return None
+    verdict = verdict if isinstance(verdict, dict) else {}
+    issues = [label for part, labels in VERDICT_LABELS.items()
+              if (label := labels.get(verdict.get(part)))]
+    if verdict.get("qr") not in (None, "ok"):
+        issues.insert(0, "二维码签名未通过核验")
+    return {"scanned_at": datetime_cn(value.get("scanned_at")), "position": coordinates_cn(value.get("position")),
+            "issues": issues, "override": clean(value.get("override_reason"), 300)}
+
+
+def answer_result(item: dict | None, value) -> tuple[str, bool]:
+    """The printed result of one answer and whether it fails its item."""
+    if value is None:
+        return "未检查", False
+    kind = (item or {}).get("answer")
+    try:
+        failed = item_failed(item, value) if item else value == "no"
+    except Problem:
+        failed = False  # an answer of the wrong kind is printed as given, never judged
+    if isinstance(value, str) and value in ANSWER_LABELS and kind in (None, "yes_no_na"):
+        return ANSWER_LABELS[value], failed
+    text = clean(value, 2000)
+    if kind == "number":
+        text += clean((item or {}).get("unit"), 20)
+        if failed:
+            text += "（不符合）"
+    return text, failed
+
+
+def items(answers, checklist: dict | None) -> list[dict]:
+    by_key = {i.get("key"): i for i in (checklist or {}).get("items") or [] if isinstance(i, dict)}
+    rows = []
+    for n, answer in enumerate(a for a in answers or [] if isinstance(a, dict)):
+        item = by_key.get(answer.get("item"))
+        result, failed = answer_result(item, answer.get("value"))
+        photos = len(answer.get("photos") or []) if isinstance(answer.get("photos"), list) else 0
+        row = {"no": n + 1, "text": clean(((item or {}).get("text") or {}).get("zh"), 500) or clean(answer.get("item"), 64),
+               "basis": clean((item or {}).get("basis"), 300), "result": result, "record": "", "failed": failed,
+               "note": clean(answer.get("note"), 1000), "photos": photos}
+        if len(result) > SHORT_RESULT:
+            row.update(record=result, result="不符合" if failed else "已记录")
+        row["long"] = len(row["text"]) + len(row["note"]) + len(row["record"]) > LONG_ROW
+        rows.append(row)
+    return rows
+
+
+def hazards(docs: list[dict]) -> list[dict]:
+    ordered = sorted((d for d in docs if isinstance(d, dict)), key=lambda d: str(d.get("found_at") or ""))
+    rows = [{"no": n, "description": clean(d.get("description"), 2000), "location": clean(d.get("location"), 200),
+             "grade": d.get("grade"), "grade_label": grade_label(d.get("grade")),
+             "proposed_deadline": date_cn(d.get("proposed_deadline")), "photos": len(d.get("photos") or [])}
+            for n, d in enumerate(ordered, start=1)]
+    for row in rows:
+        row["long"] = len(row["description"]) + len(row["location"]) > LONG_ROW
+    return rows
