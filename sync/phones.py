@@ -28,6 +28,8 @@ def task_package(task: dict, plan: dict, site: dict | None, enterprise: dict | N
     docs = [{"_id": task["_id"], "type": "task", "plan_name": plan["name"],
              **{k: task[k] for k in ("enterprise", "enterprise_name", "site", "region", "tier", "inspectors",
                                      "experts", "window", "checklist", "status")}}]
+    if task.get("kind") == "reinspection":  # 复查: the phone answers pass or fail for each of these hazards
+        docs[0].update(kind="reinspection", hazards=task["hazards"])
     if site:
         docs.append({"_id": site["_id"], "type": "site", **{k: site.get(k) for k in (
             "enterprise", "name", "address", "lng", "lat", "radius_m", "crs")}})
