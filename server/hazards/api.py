@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, g, request
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from i18n import Problem, t
 from schemas.hazards import (CaseOutSchema, CloseSchema, ExportArgs, FiveInPlaceSchema, OrderOutSchema,
@@ -34,7 +35,7 @@ def listed(args: dict) -> dict:
 
 @blp.route("", methods=["GET"])
 @require(*roles.STAFF)
-@blp.arguments(RegisterArgs, location="query")
+@blp.arguments(RegisterArgs, location="query", unknown=RAISE)
 @blp.response(200, RegisterPageSchema)
 def list_hazards(args):
     """The hazard register in the caller's region, filtered, paged by cursor."""
@@ -55,7 +56,7 @@ def export_file(args: dict) -> Response:
 
 @blp.route("/export", methods=["GET"])
 @require(*roles.STAFF)
-@blp.arguments(ExportArgs, location="query")
+@blp.arguments(ExportArgs, location="query", unknown=RAISE)
 def export(args):
     """The register under the same filters as a CSV or XLSX file (cells that could run as formulas neutralised)."""
     return export_file(args)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from i18n import Problem
 from schemas.review import InspectionOutSchema, QueueArgs, QueuePageSchema, ReviewDecisionSchema
@@ -32,7 +33,7 @@ def detail(doc: dict) -> dict:
 
 @blp.route("", methods=["GET"])
 @require(*roles.STAFF)
-@blp.arguments(QueueArgs, location="query")
+@blp.arguments(QueueArgs, location="query", unknown=RAISE)
 @blp.response(200, QueuePageSchema)
 def list_inspections(args):
     """The review queue: submitted inspections in the caller's region, filtered, paged by cursor."""

@@ -93,11 +93,14 @@ _NOTE = re.compile(r"\([^()]*\)$")  # a trailing note such as (必填) or （WGS
 
 def fields_of(kind: str) -> list[tuple[str, str, str, bool]]:
     """The columns of one register; an unknown kind is a programming error, not a user's mistake."""
-    if kind in EXPORT_FIELDS:
-        return EXPORT_FIELDS[kind]
     if kind not in FIELDS:
         raise ValueError(f"unknown register kind {kind!r}; expected one of {', '.join(FIELDS)}")
     return FIELDS[kind]
+
+
+def written_fields_of(kind: str) -> list[tuple[str, str, str, bool]]:
+    """The columns written for a register or an export-only table (which can never be read in)."""
+    return EXPORT_FIELDS[kind] if kind in EXPORT_FIELDS else fields_of(kind)
 
 
 def header_key(text: str) -> str:
