@@ -33,7 +33,7 @@ def register_page():
     try:
         page = register.register_page(service.records(), args, scope, today)
     except Problem as exc:
-        args, errors = form_args(RegisterArgs, {}), {"cursor": [exc.message()]}
+        args, errors = form_args(RegisterArgs, {})[0], {"cursor": [exc.message()]}
         page = register.register_page(service.records(), args, scope, today)
     mine = register.register_page(service.records(), {**form_args(RegisterArgs, {})[0], "limit": 1,
                                                       "escalated_to": g.user["region"]}, scope, today)
@@ -105,6 +105,10 @@ def case_action(key, action):
         return redirect_to
     if action not in ACTIONS:
         abort(404)
+    try:
+        service.load_case(g.user, key, write=True)   # out of scope: 403 before anything else is looked at
+    except ApiError as exc:
+        abort(exc.status)
     try:
         _run(action, key)
     except ValidationError as exc:

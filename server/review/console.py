@@ -56,7 +56,7 @@ def review_queue():
     try:
         page = queue.queue_page(service.records(), args, roles.scope_prefix(g.user))
     except Problem as exc:
-        args, errors = form_args(QueueArgs, {}), {"cursor": [exc.message()]}
+        args, errors = form_args(QueueArgs, {})[0], {"cursor": [exc.message()]}
         page = queue.queue_page(service.records(), args, roles.scope_prefix(g.user))
     plans = {p["_id"]: p["name"] for p in registry().docs_by_id(sorted({i["plan"] for i in page["items"]})).values()}
     return render_template("review_queue.html", page=page, args=args, errors=errors, plans=plans,
@@ -94,6 +94,14 @@ def inspection_page(key):
     return render_template("review_inspection.html", **page_context(doc), done=request.args.get("done"))
 
 
+def _writable(key: str) -> None:
+    """Out of scope: 403 before the form is looked at; unknown: 404."""
+    try:
+        service.load_inspection(g.user, key, write=True)
+    except ApiError as exc:
+        abort(exc.status)
+
+
 def _rerender(key: str, message: str, errors=None, status: int = 422):
     """The page again with what went wrong; a record the user may not see gives its plain 403/404."""
     try:
@@ -109,6 +117,7 @@ def decide(key):
     """The review form: approve, return with comments (overall and per item), or reject with a reason."""
     if (redirect_to := staff_only()) is not None:
         return redirect_to
+    _writable(key)
     body = {"decision": request.form.get("decision", ""), "comments": request.form.get("comments", ""),
             "reason": request.form.get("reason", ""), "rev": request.form.get("rev") or None,
             "items": {k[len("item."):]: v for k, v in request.form.items() if k.startswith("item.") and v.strip()}}
@@ -129,6 +138,7 @@ def issue_order(key):
     """责令限期整改: one order for the checked hazards of an approved inspection, days per hazard."""
     if (redirect_to := staff_only()) is not None:
         return redirect_to
+    _writable(key)
     items = [{"case": name[len("days."):], "days": _whole(value)} for name, value in request.form.items()
              if name.startswith("days.") and name[len("days."):] in request.form.getlist("case")]
     try:
