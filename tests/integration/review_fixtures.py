@@ -19,6 +19,8 @@ from tests.integration.worker_fixtures import inspection, now, phone_db, records
 
 TEAM = ["inspector:aaaaaaaaaaaa", "inspector:bbbbbbbbbbbb"]
 OTHER = "inspector:cccccccccccc"
+NAMES = ("张伟", "李娜", "王强")
+DESCRIPTIONS = {"general": "二号车间东侧安全出口被杂物堵塞，疏散通道宽度不足", "major": "甲类仓库内使用非防爆电气设备"}
 _rng = random.Random(20261201)
 
 
@@ -51,7 +53,7 @@ def world(app, region: str = "370102", sector: str = "machinery", random_task: b
          "publication": {}, "rules": {"scope": {"regions": [region]}}, "draws": []},
     ]
     for n, person in enumerate(TEAM + [OTHER]):
-        docs.append({"_id": person, "type": "inspector", "kind": "inspector", "name": f"执法员{n}",
+        docs.append({"_id": person, "type": "inspector", "kind": "inspector", "name": NAMES[n],
                      "cert_no": f"37010000{n}", "unit": "历下区应急管理局", "region": region, "sectors": [sector],
                      "active": True, "avoid": []})
     task = {"_id": f"task:{plan_id[5:]}:00001", "type": "task", "plan": plan_id, "draw": None, "year": 2026,
@@ -80,7 +82,7 @@ def hazard(task: dict, inspection_id: str, grade: str, description: str, **extra
 def signed(doc: dict, data: bytes | None = None) -> dict:
     """The inspection with the inspector's signature as a PNG attachment."""
     name = "signature-inspector.png"
-    doc["signatures"] = [{"signer": "inspector", "name": "执法员0", "attachment": name, "at": now()},
+    doc["signatures"] = [{"signer": "inspector", "name": NAMES[0], "attachment": name, "at": now()},
                          {"signer": "manager", "name": "李经理", "refused": True, "refusal_note": "拒绝签字", "at": now()}]
     doc["_attachments"] = {name: {"content_type": "image/png", "data": base64.b64encode(data or png()).decode()}}
     return doc
@@ -96,7 +98,7 @@ def submit(app, w: dict, grades=("general", "major"), photos: bool = True, task:
     db.put(draft)
     found = []
     for n, grade in enumerate(grades):
-        h = hazard(task, doc["_id"], grade, f"{'重大' if grade == 'major' else '一般'}隐患{n}：安全出口被堵塞")
+        h = hazard(task, doc["_id"], grade, DESCRIPTIONS[grade] + (f"（{n + 1}）" if n > 1 else ""))
         if photos:
             p = photo(task, doc["_id"], h["_id"])
             db.put(p)
