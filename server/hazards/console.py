@@ -57,10 +57,22 @@ def case_context(case: dict) -> dict:
     order = service.records().get_or_none(case["order"]) if case.get("order") else None
     inspection = service.records().get_or_none(case["inspection"]) or {}
     shown = list(case.get("photos") or []) + list((case.get("rectification") or {}).get("photos") or [])
+    numbers = {o["_id"]: o.get("number", "") for o in service.records().docs_by_id(case.get("orders") or []).values()}
     return {"case": case, "key": case["_id"].split(":", 1)[1], "task": task, "order": order,
+            "names": actor_names(case), "order_numbers": numbers,
             "inspection": inspection, "filed_photos": set(service.records().docs_by_id(shown)),
             "overdue": loop.is_overdue(case, service.today()), "last_result": loop.last_result(case),
             "inspectors": qualified_inspectors(case) if case["state"] == "rectified" and not task else []}
+
+
+def actor_names(case: dict) -> dict[str, str]:
+    """Who did each step, by name: inspectors from the register, supervisors from their accounts."""
+    actors = {h.get("by") for h in case.get("history", []) if isinstance(h.get("by"), str)}
+    people = registry().docs_by_id(sorted(a for a in actors if a.startswith("inspector:")))
+    users = registry().docs_by_id(sorted(f"user:{a}" for a in actors if ":" not in a))
+    names = {pid: doc.get("name", pid) for pid, doc in people.items()}
+    names.update({doc["username"]: doc.get("display_name") or doc["username"] for doc in users.values()})
+    return names
 
 
 @bp.get("/console/hazards/<key>")

@@ -11,7 +11,7 @@ import io
 import random
 import uuid
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from schemas.identifiers import make_uscc
 from server.db import registry
@@ -25,16 +25,26 @@ _rng = random.Random(20261201)
 
 
 def png(width: int = 240, height: int = 90, noise: bool = False) -> bytes:
+    """A signature: a few pen strokes on white (or noise, for a file that does not compress)."""
     out = io.BytesIO()
-    image = (Image.frombytes("L", (width, height), _rng.randbytes(width * height)) if noise
-             else Image.new("RGB", (width, height), (255, 255, 255)))
+    if noise:
+        image = Image.frombytes("L", (width, height), _rng.randbytes(width * height))
+    else:
+        image = Image.new("RGB", (width, height), (255, 255, 255))
+        pen = ImageDraw.Draw(image)
+        points = [(12 + i * (width - 24) / 24, height / 2 + (height / 3) * ((-1) ** i) * (0.4 + (i % 5) / 8))
+                  for i in range(25)]
+        pen.line(points, fill=(20, 20, 60), width=3, joint="curve")
     image.save(out, "PNG")
     return out.getvalue()
 
 
 def jpeg(color=(200, 30, 30)) -> bytes:
+    """A photo: a gradient from `color`, so that thumbnails look like pictures rather than blocks."""
     out = io.BytesIO()
-    Image.new("RGB", (640, 480), color).save(out, "JPEG", quality=80)
+    image = Image.linear_gradient("L").resize((640, 480))
+    Image.merge("RGB", [image.point(lambda v, c=c: min(255, c // 2 + v // 2)) for c in color]).save(
+        out, "JPEG", quality=80)
     return out.getvalue()
 
 
