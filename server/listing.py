@@ -15,7 +15,7 @@ from sync.couch import Database
 
 DDOC, VIEW = "console", "index"
 HIGH = "\ufff0"
-SCAN_BUDGET = 1500      # rows read for one page at most when filters drop rows; then the page ends early
+SCAN_BUDGET = 1000      # rows read for one page at most when filters drop rows; then the page ends early
 MAX_CURSOR = 600
 SHANGHAI = timezone(timedelta(hours=8))
 

@@ -20,7 +20,8 @@ def plan_query(args: dict, scope: str, today: date) -> tuple[KeyRange, object] |
     """Key range and row filter for the register's filters inside `scope`; None when nothing can match.
 
     overdue → by deadline (most overdue first); escalated_to → the cases escalated to that region;
-    major or supervised → the major family; otherwise state and region. Newest found first.
+    major or supervised → the major family; a sector → the sector family; otherwise state and region.
+    Newest found first.
     """
     prefix = narrowed_prefix(scope, args.get("region"))
     if prefix is None:
@@ -38,6 +39,8 @@ def plan_query(args: dict, scope: str, today: date) -> tuple[KeyRange, object] |
         checks.append(lambda v: v[REGION].startswith(prefix))
     elif args.get("grade") == "major" or args.get("supervised"):
         key_range = KeyRange(("cm", state, prefix), low, high, descending=True)
+    elif args.get("sector"):
+        key_range = KeyRange(("cs", args["sector"], state, prefix), low, high, descending=True)
     else:
         key_range = KeyRange(("c", state, prefix), low, high, descending=True)
     family = key_range.fixed[0]
@@ -49,7 +52,7 @@ def plan_query(args: dict, scope: str, today: date) -> tuple[KeyRange, object] |
         checks.append(lambda v: bool(v[SUPERVISED]) == args["supervised"])
     if args.get("overdue") is False:
         checks.append(lambda v: not (v[STATE] == "ordered" and v[DEADLINE] and v[DEADLINE] < today.isoformat()))
-    if args.get("sector"):
+    if args.get("sector") and family != "cs":
         checks.append(lambda v: v[SECTOR] == args["sector"])
     keep = (lambda v: all(check(v) for check in checks)) if checks else None
     return key_range, keep

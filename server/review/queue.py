@@ -12,8 +12,8 @@ def plan_query(args: dict, scope: str) -> tuple[KeyRange, object] | None:
     """The key range and the row filter for these filters inside `scope` (a region prefix); None when
     the filters lie outside the scope, so that nothing can be shown.
 
-    The range uses the most selective family the filters allow (a plan, a major hazard, a warning on
-    the check-in, else status and region); what the range does not cover is checked on each row.
+    The range uses the most selective family the filters allow (a plan, a major hazard, a sector, a
+    warning on the check-in, else status and region); what the range does not cover is checked on each row.
     """
     prefix = narrowed_prefix(scope, args.get("region"))
     if prefix is None:
@@ -29,6 +29,8 @@ def plan_query(args: dict, scope: str) -> tuple[KeyRange, object] | None:
             checks.append(lambda v: v[STATUS] == status)
     elif args.get("major"):
         fixed = ("qm", status, prefix)
+    elif args.get("sector"):
+        fixed = ("qs", args["sector"], status, prefix)
     elif args.get("verdict") == "warning":
         fixed = ("qw", status, prefix)
     else:
@@ -38,7 +40,7 @@ def plan_query(args: dict, scope: str) -> tuple[KeyRange, object] | None:
         checks.append(lambda v: (v[MAJOR] > 0) == wanted)
     if args.get("verdict") and fixed[0] != "qw":
         checks.append(lambda v: v[VERDICT] == args["verdict"])
-    if args.get("sector"):
+    if args.get("sector") and fixed[0] != "qs":
         checks.append(lambda v: v[SECTOR] == args["sector"])
     keep = (lambda v: all(check(v) for check in checks)) if checks else None
     return KeyRange(fixed, low, high, descending), keep

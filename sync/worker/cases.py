@@ -4,6 +4,8 @@ Also keeps each inspection's hazard counts, which the review queue filters on ("
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 # Copied from the hazard onto its case; refreshed from the phone's revisions while the case is `found`.
 COPIED = ("hazard", "inspection", "task", "plan", "region", "sector", "enterprise", "enterprise_name", "site",
           "task_kind", "description", "location", "grade", "item", "found_at", "found_by", "photos",
@@ -14,8 +16,17 @@ def case_id(hazard_id: str) -> str:
     return "case:" + hazard_id.split(":", 1)[1]
 
 
+def utc(text: str) -> str:
+    """A phone's time (any offset) as UTC text, so that cases sort and filter by it like the server's times."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return text
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment.tzinfo else text
+
+
 def _copies(hazard: dict) -> dict:
-    source = {**hazard, "hazard": hazard["_id"], "found_by": hazard["inspector"]}
+    source = {**hazard, "hazard": hazard["_id"], "found_by": hazard["inspector"], "found_at": utc(hazard["found_at"])}
     return {name: source.get(name) for name in COPIED}
 
 

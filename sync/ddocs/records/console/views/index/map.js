@@ -22,6 +22,7 @@ function (doc) {
     each([status, '*'], function (s) {
       each(ps, function (p) {
         emit(['q', s, p, at, doc._id], row);
+        emit(['qs', doc.sector || '', s, p, at, doc._id], row);
         if (major > 0) { emit(['qm', s, p, at, doc._id], row); }
         if (verdict !== 'ok') { emit(['qw', s, p, at, doc._id], row); }
       });
@@ -37,6 +38,7 @@ function (doc) {
     each([doc.state, '*'], function (s) {
       each(ps, function (p) {
         emit(['c', s, p, found, doc._id], line);
+        emit(['cs', doc.sector || '', s, p, found, doc._id], line);
         if (doc.grade === 'major') { emit(['cm', s, p, found, doc._id], line); }
       });
     });
