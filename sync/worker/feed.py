@@ -29,8 +29,10 @@ class Worker:
     def __init__(self, server, prefix: str, registry: Database, records: Database, context_args: dict,
                  limits: dict | None = None, periodic: list | None = None):
         self.server, self.prefix = server, prefix
-        # (every_s, name, fn): steps run now and then, not per change (e.g. escalating overdue hazards)
-        self.periodic = [{"every": every, "name": name, "fn": fn, "last": float("-inf")}
+        # (every_s, name, fn): steps run now and then, not per change (e.g. escalating overdue hazards).
+        # The first run is one period after start: such a step may read a view, and bringing a view up to
+        # date after a burst of filing costs pouchdb-server seconds that filing should not wait for.
+        self.periodic = [{"every": every, "name": name, "fn": fn, "last": time.monotonic()}
                          for every, name, fn in (periodic or [])]
         self.limits = {"keep_days": 30, "budget": 5000, "purge_every_s": 600, **(limits or {})}
         self.last_purge = float("-inf")

@@ -43,7 +43,8 @@ class Context:
         self.known = {"registry": self.registry.docs_by_id(sorted(tasks)), "records": {}, "rejections": {}}
         refs = {t["site"] for t in self.known["registry"].values() if t.get("site")}
         refs |= {f"enterprise:{t['enterprise']}" for t in self.known["registry"].values() if t.get("enterprise")}
-        self.known["registry"].update(self.registry.docs_by_id(sorted(refs)))
+        found = self.registry.docs_by_id(sorted(refs))
+        self.known["registry"].update({ref: found.get(ref) for ref in refs})  # None: asked, and not there
         ids = [d["_id"] for d in docs]
         self.known["phone_hazards"] = self._phone_hazards(docs)
         wanted = set(ids) | {case_id(i) for i in ids if i.startswith("hazard:")}
