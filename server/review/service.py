@@ -73,16 +73,21 @@ def _number_for(doc: dict, decision: str, user: dict) -> tuple[str | None, str |
     return numbering.next_number(records(), "record", user["region"])["number"], None
 
 
+def _check_decidable(user: dict, doc: dict, data: dict) -> None:
+    if user.get("inspector_id") and user["inspector_id"] in (doc.get("team") or []):
+        raise ApiError("forbidden", message=t("review.own_inspection"))
+    if doc.get("review_status") != "pending":
+        raise ApiError("conflict", message=t("review.not_pending",
+                                             status=t(f"ui.review.status.{doc.get('review_status')}")))
+    if data.get("rev") and data["rev"] != doc["source"]["rev"]:
+        raise ApiError("conflict", message=t("review.stale"))
+
+
 def decide(user: dict, key: str, data: dict) -> dict:
     """Store one decision on a pending inspection; then its consequences (一公开, re-inspection results,
     cases voided on rejection)."""
     doc = load_inspection(user, key, write=True)
-    if user.get("inspector_id") and user["inspector_id"] in (doc.get("team") or []):
-        raise ApiError("forbidden", message=t("review.own_inspection"))
-    if doc.get("review_status") != "pending":
-        raise ApiError("conflict", message=t("review.not_pending", status=t(f"ui.review.status.{doc.get('review_status')}")))
-    if data.get("rev") and data["rev"] != doc["source"]["rev"]:
-        raise ApiError("conflict", message=t("review.stale"))
+    _check_decidable(user, doc, data)
     hazards = hazards_of(doc["_id"])
     check_items(doc, data["items"], hazards)
     task = registry().get_or_none(doc["task"]) or {}
@@ -90,24 +95,20 @@ def decide(user: dict, key: str, data: dict) -> dict:
         effects.check_reinspection_answers(doc, task)
     number, opinion = _number_for(doc, data["decision"], user)
     at = now_iso()
-    n = (doc.get("review") or {}).get("n", 0) + 1
-    review = {"n": n, "inspection": doc["_id"], "decision": data["decision"], "comments": data["comments"],
-              "items": data["items"], "reason": data["reason"], "by": user["username"],
-              "by_name": user.get("display_name", ""), "at": at, "team": doc.get("team") or [doc["inspector"]],
-              "number": number or opinion, "rev": doc["source"]["rev"]}
+    review = {"n": (doc.get("review") or {}).get("n", 0) + 1, "inspection": doc["_id"],
+              "decision": data["decision"], "comments": data["comments"], "items": data["items"],
+              "reason": data["reason"], "by": user["username"], "by_name": user.get("display_name", ""), "at": at,
+              "team": doc.get("team") or [doc["inspector"]], "number": number or opinion, "rev": doc["source"]["rev"]}
     ReviewSchema().load(review)  # the document's own contract, checked before it is written
     doc.update(review_status=data["decision"], review=review, reviewed_at=at)
-    if number:
-        doc["number"] = number
-    if opinion:
-        doc["opinion_number"] = opinion
+    doc.update({k: v for k, v in (("number", number), ("opinion_number", opinion)) if v})
     try:
         records().put(doc)
     except Conflict:
         raise ApiError("conflict", message=t("review.conflict")) from None
-    records().put({"_id": f"review:{doc['_id']}:{n}", "type": "review", **review})
+    records().put({"_id": f"review:{doc['_id']}:{review['n']}", "type": "review", **review})
     audit.append(database("audit"), user["username"], f"review.{data['decision']}", doc["_id"],
-                 {"n": n, "number": number or opinion, "comments": data["comments"][:200],
-                  "items": len(data["items"]), "reason": data["reason"][:200], "rev": doc["source"]["rev"]})
+                 {"n": review["n"], "number": review["number"], "comments": data["comments"][:200],
+                  "items": len(data["items"]), "reason": data["reason"][:200], "rev": review["rev"]})
     effects.after_decision(doc, task, hazards, user, opinion)
     return doc

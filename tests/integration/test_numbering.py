@@ -52,3 +52,12 @@ def test_default_short_names_drop_the_administrative_suffix():
     assert numbering.default_short_name("370102") == "历下"
     assert numbering.default_short_name("370124") == "平阴"
     assert numbering.default_short_name("370103") == "市中"
+
+
+@pytest.mark.parametrize("raw", ["not json", "[1]", '{"3701": "济南"}', '{"370100": ""}', '{"370100": 5}'])
+def test_a_bad_short_name_setting_stops_the_start_with_a_reason(raw):
+    from server.config import Config, ConfigError
+    env = {"SECRET_KEY": "s" * 40, "COUCHDB_URL": "http://x", "QR_KEYS": "k", "QR_ACTIVE_KEY": "k",
+           "DOC_REGION_SHORTS": raw}
+    with pytest.raises(ConfigError, match="DOC_REGION_SHORTS"):
+        Config(env).check()
