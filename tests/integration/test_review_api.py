@@ -144,6 +144,8 @@ def test_rejection_needs_a_reason_and_voids_the_hazard_cases(app, login, filed):
     for h in filed["hazards"]:
         case = records(app).get("case:" + h["_id"][7:])
         assert case["state"] == "void" and case["history"][-1]["note"] == "检查人员不足两人，记录无效"
+    assert sup.get("/api/v1/hazards").get_json()["items"] == []            # the register leaves void cases out
+    assert len(sup.get("/api/v1/hazards?state=void").get_json()["items"]) == 2
 
 
 @pytest.mark.parametrize("body", [

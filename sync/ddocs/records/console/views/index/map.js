@@ -35,7 +35,8 @@ function (doc) {
     var line = [doc.state, doc.grade, doc.region, doc.sector || '', doc.supervised ? 1 : 0, doc.deadline || '',
                 doc.escalated_to || '', found, doc.enterprise_name || '', (doc.description || '').substring(0, 80),
                 (doc.location || '').substring(0, 40), doc.inspection || ''];
-    each([doc.state, '*'], function (s) {
+    // '*' (every state) leaves out void cases: the hazards of rejected records are no part of the register.
+    each(doc.state === 'void' ? ['void'] : [doc.state, '*'], function (s) {
       each(ps, function (p) {
         emit(['c', s, p, found, doc._id], line);
         emit(['cs', doc.sector || '', s, p, found, doc._id], line);
