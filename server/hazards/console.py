@@ -13,7 +13,7 @@ from server.db import registry
 from server.errors import ApiError
 from server.hazards import loop, orders, photos, register, reinspection, service
 from server.registry.store import scope_selector
-from server.review.console import form_args
+from server.review.console import form_args, whole as _whole
 
 bp = Blueprint("hazards_console", __name__)
 ACTIONS = ("five_in_place", "order", "rectify", "reinspection", "close")
@@ -104,10 +104,6 @@ def _run(action: str, key: str):
         reinspection.schedule(g.user, data["cases"], data["inspectors"], data["window_days"])
     elif action == "close":
         service.close(g.user, key, CloseSchema().load({"note": form.get("note", "")})["note"])
-
-
-def _whole(text: str):
-    return int(text) if text.strip().isdigit() and len(text.strip()) < 5 else text
 
 
 @bp.post("/console/hazards/<key>/<action>")

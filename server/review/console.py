@@ -139,7 +139,7 @@ def issue_order(key):
     if (redirect_to := staff_only()) is not None:
         return redirect_to
     _writable(key)
-    items = [{"case": name[len("days."):], "days": _whole(value)} for name, value in request.form.items()
+    items = [{"case": name[len("days."):], "days": whole(value)} for name, value in request.form.items()
              if name.startswith("days.") and name[len("days."):] in request.form.getlist("case")]
     try:
         order = orders.issue(g.user, OrderSchema().load({"inspection": key, "items": items}))
@@ -152,7 +152,8 @@ def issue_order(key):
     return redirect(url_for("review_console.inspection_page", key=key, done="ordered", order=order["number"]))
 
 
-def _whole(text: str):
+def whole(text: str):
+    """A form's number as an int when it is one (short digits), else as sent, for the schema to refuse."""
     return int(text) if text.strip().isdigit() and len(text.strip()) < 5 else text
 
 
