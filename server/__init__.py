@@ -34,6 +34,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from server.console import views as console_views
     from server.public import views as public_views
     console_views.init_app(app)
+    from server.hazards import console as hazards_console
+    from server.review import console as review_console
+    review_console.init_app(app)
+    hazards_console.init_app(app)
     public_views.init_app(app)
     from server import documents
     documents.init_app(app)  # 执法文书: /console/documents/<kind>/<uuid>.pdf|.html

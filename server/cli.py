@@ -12,7 +12,7 @@ from server.db import couch, registry
 
 def init_app(app: Flask) -> None:
     for command in (bootstrap_command, create_user_command, load_demo_command, verify_draw_command,
-                    verify_audit_command):
+                    verify_audit_command, escalate_command):
         app.cli.add_command(command)
 
 
@@ -93,3 +93,18 @@ def verify_audit_command():
     result = audit.verify_chain(database("audit"))
     click.echo(json.dumps(result, ensure_ascii=False))
     raise SystemExit(0 if result["ok"] else 1)
+
+
+@click.command("escalate-overdue")
+@with_appcontext
+@click.option("--today", "on_day", default=None, help="the day to count from (YYYY-MM-DD; default: today in Asia/Shanghai)")
+def escalate_command(on_day):
+    """Escalate hazards past their rectification deadline to the supervisor one level up."""
+    from datetime import date
+
+    from server.db import database
+    from server.hazards.escalation import escalate_overdue
+    from server.hazards.service import today
+    day = date.fromisoformat(on_day) if on_day else today()
+    done = escalate_overdue(database("records"), database("audit"), day)
+    click.echo(json.dumps({"escalated": done}, ensure_ascii=False))

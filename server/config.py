@@ -1,7 +1,9 @@
 """Configuration from the environment: one documented list (.env.example), checked at start-up."""
 from __future__ import annotations
 
+import json
 import os
+import re
 from datetime import timedelta
 
 
@@ -47,6 +49,13 @@ class Config:
         self.PHONE_DOC_BUDGET = _int(env, "PHONE_DOC_BUDGET", 5000)
         self.PHONE_PURGE_EVERY_S = _int(env, "PHONE_PURGE_EVERY_S", 600)
         self.WORKER_POLL_S = _int(env, "WORKER_POLL_S", 2)
+        # Document numbers: region code → short name used in (济南)应急检记〔2026〕1号 (JSON). A region not
+        # listed uses its name without 市/区/县.
+        self.DOC_REGION_SHORTS = env.get("DOC_REGION_SHORTS", "{}")
+        # Overdue hazards are escalated by the worker at most this often (seconds).
+        self.ESCALATE_EVERY_S = _int(env, "ESCALATE_EVERY_S", 3600)
+        # A signature image (PNG) on an inspection record may be at most this large.
+        self.SIGNATURE_MAX_KB = _int(env, "SIGNATURE_MAX_KB", 512)
         # How often (seconds, per server process) a phone's "last seen / last sent" time is written down.
         self.PHONE_SEEN_EVERY_S = _int(env, "PHONE_SEEN_EVERY_S", 60)
         # Sync gateway (/sync/...): request body caps, and how long a long poll of _changes may wait.
@@ -94,8 +103,20 @@ class Config:
             raise ConfigError("FIELDKIT_PHOTO_QUALITY must be between 30 and 100")
         if not 1 <= self.FIELDKIT_SYNC_BATCH <= 500 or not 1 <= self.FIELDKIT_RETRY_MAX_S <= 3600:
             raise ConfigError("FIELDKIT_SYNC_BATCH must be 1-500 and FIELDKIT_RETRY_MAX_S 1-3600")
+        _check_shorts(self.DOC_REGION_SHORTS)
         if not self.COUCHDB_URL.startswith(("http://", "https://")):
             raise ConfigError("COUCHDB_URL must be an http(s) URL, e.g. http://admin:pw@127.0.0.1:5984")
 
     def as_dict(self) -> dict:
         return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def _check_shorts(raw) -> None:
+    try:
+        shorts = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError as exc:
+        raise ConfigError(f"DOC_REGION_SHORTS must be JSON, e.g. {{\"370100\": \"济南\"}}: {exc}") from exc
+    if not isinstance(shorts, dict) or not all(
+            isinstance(k, str) and re.fullmatch(r"[1-9]\d{5}", k) and isinstance(v, str) and 0 < len(v) <= 20
+            for k, v in shorts.items()):
+        raise ConfigError("DOC_REGION_SHORTS must map 6-digit region codes to short names of 1-20 characters")

@@ -13,7 +13,9 @@ from schemas.common import translate_errors
 from schemas.field import schema_for
 from sync.couch import CouchError, Database, NotFound
 from sync.seal import is_sealed, seal, server_owned
+from sync.worker.cases import case_for, case_id, hazard_counts
 from sync.worker.evidence import check_in_verdict
+from sync.worker.filing import carry_over, denormalised, final_status, review_status, signature_attachments
 
 log = logging.getLogger(__name__)
 MAX_DOC_BYTES = 1_000_000
@@ -30,33 +32,64 @@ class Context:
     qr_keys: dict
     base_url: str
     photo_options: dict = field(default_factory=dict)
+    signature_max_bytes: int = 512 * 1024
     known: dict = field(default_factory=dict)      # documents read ahead for the current batch
     to_write: list = field(default_factory=list)   # records written together at the end of the batch
+    pending: dict = field(default_factory=dict)    # the same records by id, so a later step can amend one
 
     def prefetch(self, docs: list[dict]) -> None:
         """Read in a few requests what the batch's steps will ask for, instead of one request each."""
         tasks = {d.get("task") for d in docs if isinstance(d.get("task"), str)}
         self.known = {"registry": self.registry.docs_by_id(sorted(tasks)), "records": {}, "rejections": {}}
-        sites = {t["site"] for t in self.known["registry"].values() if t.get("site")}
-        self.known["registry"].update(self.registry.docs_by_id(sorted(sites)))
+        refs = {t["site"] for t in self.known["registry"].values() if t.get("site")}
+        refs |= {f"enterprise:{t['enterprise']}" for t in self.known["registry"].values() if t.get("enterprise")}
+        found = self.registry.docs_by_id(sorted(refs))
+        self.known["registry"].update({ref: found.get(ref) for ref in refs})  # None: asked, and not there
         ids = [d["_id"] for d in docs]
-        self.known["records"] = self.records.docs_by_id(ids)
+        self.known["phone_hazards"] = self._phone_hazards(docs)
+        wanted = set(ids) | {case_id(i) for i in ids if i.startswith("hazard:")}
+        inspections = {d["inspection"] for d in docs if d.get("type") == "hazard" and isinstance(d.get("inspection"), str)}
+        inspections |= {i for i in ids if i.startswith("inspection:")}
+        wanted |= inspections | {h for i in inspections for h in self.known["phone_hazards"].get(i, [])}
+        self.known["records"] = self.records.docs_by_id(sorted(wanted))
         self.known["rejections"] = self.source.docs_by_id([f"rejection:{i}" for i in ids])
+
+    def _phone_hazards(self, docs: list[dict]) -> dict[str, list[str]]:
+        """inspection id → ids of the hazards the phone holds for it (read only when the batch needs it)."""
+        if not any(d.get("type") in ("inspection", "hazard") for d in docs):
+            return {}
+        by_inspection: dict[str, list[str]] = {}
+        for row in self.source.all_docs(include_docs=True, startkey="hazard:", endkey="hazard:\ufff0"):
+            doc = row.get("doc") or {}
+            if isinstance(doc.get("inspection"), str):
+                by_inspection.setdefault(doc["inspection"], []).append(doc["_id"])
+        return by_inspection
 
     def lookup(self, where: str, doc_id: str) -> dict | None:
         """A document read ahead for this batch; one outside it (a site of a task) is fetched directly."""
+        if where == "records" and doc_id in self.pending:
+            return self.pending[doc_id]
         if doc_id in self.known.get(where, {}):
             return self.known[where][doc_id]
         if where == "registry":
             return self.registry.get_or_none(doc_id)
         return None  # records and rejections: every id of the batch was asked for, so it does not exist
 
+    def write(self, record: dict) -> None:
+        """Queue a record for the batch's one write (a second write of the same id amends the first)."""
+        if record["_id"] in self.pending:
+            self.pending[record["_id"]].clear()
+            self.pending[record["_id"]].update(record)
+            return
+        self.pending[record["_id"]] = record
+        self.to_write.append(record)
+
     def flush(self) -> None:
         """Write the batch's records; any failure raises, so the checkpoint stays and the batch is redone."""
         if not self.to_write:
             return
         failed = [r for r in self.records.bulk_docs(self.to_write) if "error" in r]
-        self.to_write = []
+        self.to_write, self.pending = [], {}
         if failed:
             raise CouchError(409, failed[0]["error"], f"{len(failed)} records not written, first {failed[0].get('id')}")
 
@@ -88,28 +121,70 @@ def handle(ctx: Context, doc: dict) -> str:
 
 
 def file_document(ctx: Context, doc: dict, task: dict) -> str:
-    """Copy into `records` under the same id; a revision already filed is not filed again."""
+    """Copy into `records` under the same id; a revision already filed is not filed again, and a record
+    a supervisor approved or rejected is final (the phone is told so)."""
     existing = ctx.lookup("records", doc["_id"])
     if existing and existing.get("source", {}).get("rev") == doc["_rev"]:
         return "already_filed"
     if existing and existing.get("source", {}).get("db") not in (None, ctx.source.name):
         return reject(ctx, doc, "field.server_id_collision")
+    parent = existing if doc["type"] == "inspection" else ctx.lookup("records", doc.get("inspection", ""))
+    if doc["type"] != "photo" and final_status(parent):
+        return reject(ctx, doc, f"field.record_{final_status(parent)}")
+    site = ctx.lookup("registry", task["site"]) or {}
+    enterprise = ctx.lookup("registry", f"enterprise:{task['enterprise']}") or {}
     record = {k: v for k, v in doc.items() if not k.startswith("_")}
     record.update(_id=doc["_id"], inspector=ctx.inspector_id, plan=task["plan"],
-                  source={"db": ctx.source.name, "rev": doc["_rev"], "received_at": now_iso()})
-    if doc["type"] == "inspection":
-        site = ctx.lookup("registry", task["site"]) or {}
-        record["checkin_verdict"] = check_in_verdict(doc["checkin"], task, site, ctx.qr_keys, ctx.base_url)
-        record["review_status"] = "pending" if doc["status"] == "finished" else "draft"
+                  source={"db": ctx.source.name, "rev": doc["_rev"], "received_at": now_iso()},
+                  **denormalised(task, site, enterprise))
+    carry_over(record, existing, record["source"]["received_at"])
     if doc.get("_conflicts"):
         record["conflicts"] = keep_losers(ctx, doc)
     if doc["type"] == "photo":
         return file_photo(ctx, doc, record, existing)
+    if doc["type"] == "inspection":
+        return file_inspection(ctx, doc, task, site, record, existing)
+    return file_hazard(ctx, doc, record, existing)
+
+
+def file_inspection(ctx: Context, doc: dict, task: dict, site: dict, record: dict, existing: dict | None) -> str:
+    record["checkin_verdict"] = check_in_verdict(doc["checkin"], task, site, ctx.qr_keys, ctx.base_url)
+    record["review_status"] = review_status(doc["status"], existing)
+    try:
+        attachments = signature_attachments(doc, lambda name: ctx.source.get_attachment(doc["_id"], name),
+                                            ctx.signature_max_bytes)
+    except Problem as exc:
+        return reject(ctx, doc, exc.code, **exc.params)
+    if attachments:
+        record["_attachments"] = attachments
+    record["hazards"] = _counts(ctx, doc["_id"])
     if existing:
         record["_rev"] = existing["_rev"]
-    ctx.to_write.append(record)
+    ctx.write(record)
     clear_rejection(ctx, doc["_id"])
     return "filed"
+
+
+def file_hazard(ctx: Context, doc: dict, record: dict, existing: dict | None) -> str:
+    """The hazard, its case, and the counts on its inspection (when that is filed already)."""
+    if existing:
+        record["_rev"] = existing["_rev"]
+    ctx.write(record)
+    case = case_for(record, ctx.lookup("records", case_id(doc["_id"])), record["source"]["received_at"])
+    if case is not None:
+        ctx.write(case)
+    parent = ctx.lookup("records", record["inspection"])
+    if parent is not None:
+        counts = _counts(ctx, record["inspection"], also=[doc["_id"]])
+        if parent.get("hazards") != counts:
+            ctx.write({**parent, "hazards": counts})
+    clear_rejection(ctx, doc["_id"])
+    return "filed"
+
+
+def _counts(ctx: Context, inspection_id: str, also: list[str] = ()) -> dict:
+    ids = list(dict.fromkeys([*ctx.known.get("phone_hazards", {}).get(inspection_id, []), *also]))
+    return hazard_counts(ids, {i: ctx.lookup("records", i) for i in ids})
 
 
 def keep_losers(ctx: Context, doc: dict) -> list[str]:

@@ -35,6 +35,35 @@ FIELDS: dict[str, list[tuple[str, str, str, bool]]] = {
     ],
 }
 
+# Tables that are only ever written (exports), never imported: no aliases, no notes, no template.
+EXPORT_FIELDS: dict[str, list[tuple[str, str, str, bool]]] = {
+    "hazards": [   # 隐患台账 (DOMAIN.md: the register's fields)
+        ("enterprise_name", "企业名称", "Enterprise", False),
+        ("uscc", "统一社会信用代码", "USCC", False),
+        ("region", "行政区划", "Region", False),
+        ("sector", "行业", "Sector", False),
+        ("description", "隐患描述", "Description", False),
+        ("location", "隐患部位", "Location", False),
+        ("grade", "隐患等级", "Grade", False),
+        ("state", "治理状态", "State", False),
+        ("found_at", "发现时间", "Found at", False),
+        ("found_by", "发现人", "Found by", False),
+        ("order_number", "整改指令书编号", "Order number", False),
+        ("deadline", "整改期限", "Deadline", False),
+        ("measures", "整改措施", "Measures", False),
+        ("responsible", "责任人", "Responsible person", False),
+        ("funds", "整改资金", "Funds", False),
+        ("contingency", "应急预案", "Contingency plan", False),
+        ("supervised", "挂牌督办", "Listed for supervision", False),
+        ("escalated_to", "逾期上报至", "Escalated to", False),
+        ("rectified_at", "整改完成时间", "Rectified at", False),
+        ("reinspection", "复查结论", "Re-inspection", False),
+        ("opinion_number", "复查意见书编号", "Re-inspection opinion", False),
+        ("closed_at", "销号时间", "Closed at", False),
+        ("closed_by", "销号人", "Closed by", False),
+    ],
+}
+
 # Other spellings seen in bureaus' own sheets. Each must name one field only, or a column would be
 # guessed; the canonical field name itself (std_level) is accepted too, for machine-made files.
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -67,6 +96,11 @@ def fields_of(kind: str) -> list[tuple[str, str, str, bool]]:
     if kind not in FIELDS:
         raise ValueError(f"unknown register kind {kind!r}; expected one of {', '.join(FIELDS)}")
     return FIELDS[kind]
+
+
+def written_fields_of(kind: str) -> list[tuple[str, str, str, bool]]:
+    """The columns written for a register or an export-only table (which can never be read in)."""
+    return EXPORT_FIELDS[kind] if kind in EXPORT_FIELDS else fields_of(kind)
 
 
 def header_key(text: str) -> str:

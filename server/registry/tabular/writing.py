@@ -10,10 +10,11 @@ from openpyxl.utils import get_column_letter
 
 from i18n import t
 from server.registry.tabular.cells import export_text
-from server.registry.tabular.columns import fields_of
+from server.registry.tabular.columns import fields_of, written_fields_of
 
 _REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
-_WIDE = {"name": 30, "address": 40, "unit": 30, "uscc": 24, "sectors": 24, "avoid": 30}
+_WIDE = {"name": 30, "address": 40, "unit": 30, "uscc": 24, "sectors": 24, "avoid": 30, "enterprise_name": 30,
+         "description": 40, "measures": 30, "contingency": 30, "order_number": 26, "opinion_number": 26}
 
 
 def _language(locale: str) -> str:
@@ -23,7 +24,7 @@ def _language(locale: str) -> str:
 def headers(kind: str, locale: str = "zh_CN") -> list[str]:
     """The column headers written for a register, Chinese or English."""
     zh = _language(locale) == "zh_CN"
-    return [zh_header if zh else en_header for _, zh_header, en_header, _ in fields_of(kind)]
+    return [zh_header if zh else en_header for _, zh_header, en_header, _ in written_fields_of(kind)]
 
 
 def write_table(rows: list[dict], kind: str, fmt: str, locale: str = "zh_CN") -> bytes:
@@ -31,7 +32,7 @@ def write_table(rows: list[dict], kind: str, fmt: str, locale: str = "zh_CN") ->
 
     Keys that are not columns of the register are left out; lists are joined with 、.
     """
-    names = [f for f, *_ in fields_of(kind)]
+    names = [f for f, *_ in written_fields_of(kind)]
     body = ([export_text(row.get(name)) for name in names] for row in rows)
     if fmt == "csv":
         return _csv(headers(kind, locale), body)
@@ -59,7 +60,7 @@ def _xlsx(kind: str, locale: str, body) -> bytes:
     # No value reaching here starts with "=" (export_text escapes it), so openpyxl stores each as a string.
     book = Workbook(write_only=True)
     sheet = book.create_sheet(t(f"tabular.sheet.{kind}", locale))
-    for index, (name, *_) in enumerate(fields_of(kind), start=1):
+    for index, (name, *_) in enumerate(written_fields_of(kind), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = _WIDE.get(name, 16)
     sheet.append(headers(kind, locale))
     for row in body:

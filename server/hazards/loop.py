@@ -1,0 +1,153 @@
+"""The hazard closed loop (隐患闭环) as a pure state machine: which action may move a case where, and its rules.
+
+found → ordered → rectified → reinspected → closed (销号), or from a failed re-inspection back to ordered;
+void when the inspection that found it is rejected. A major hazard (重大事故隐患) needs the five in place
+(五到位) before it is ordered, is listed for supervision (挂牌督办) from then on, and closes only after a
+passed re-inspection. Every function returns a new case and raises `Problem("hazard.*")` when a rule
+says no; nothing here reads or writes a database.
+"""
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+from i18n import Problem
+from server.calendar.workdays import add_days
+
+STATES = ("found", "ordered", "rectified", "reinspected", "closed", "void")
+OPEN_STATES = ("found", "ordered", "rectified", "reinspected")
+FIVE = ("measures", "responsible", "funds", "deadline", "contingency")
+RESULTS = ("pass", "fail")
+MAX_ORDER_DAYS = 365
+
+
+def last_result(case: dict) -> str | None:
+    done = case.get("reinspections") or []
+    return done[-1]["result"] if done else None
+
+
+def missing_five(case: dict) -> list[str]:
+    """The parts of the five in place (五到位) not yet recorded, in their fixed order."""
+    five = case.get("five_in_place") or {}
+    return [part for part in FIVE if not str(five.get(part) or "").strip()]
+
+
+def is_overdue(case: dict, today: date) -> bool:
+    """Ordered and past its deadline: the deadline day itself is still in time."""
+    return case.get("state") == "ordered" and bool(case.get("deadline")) and case["deadline"] < today.isoformat()
+
+
+def rectification_deadline(issued_on: date, working_days: int, extra: dict | None = None) -> date:
+    """The deadline of a rectification order: `working_days` working days after the day it is issued,
+    on the official calendar with its make-up days (调休)."""
+    if isinstance(working_days, bool) or not isinstance(working_days, int) or not 1 <= working_days <= MAX_ORDER_DAYS:
+        raise Problem("hazard.bad_days", max=MAX_ORDER_DAYS)
+    return add_days(issued_on, working_days, "working", extra)
+
+
+def _require_state(case: dict, action: str, allowed: tuple[str, ...]) -> None:
+    if case.get("state") not in allowed:
+        raise Problem("hazard.wrong_state", action=action, state=case.get("state"), allowed="/".join(allowed))
+
+
+def _moved(case: dict, action: str, to: str, by: str, at: str, note: str = "") -> dict:
+    new = copy.deepcopy(case)
+    new.setdefault("history", []).append({"action": action, "from": case.get("state"), "to": to, "at": at,
+                                          "by": by, "note": note})
+    new["state"] = to
+    return new
+
+
+def set_five_in_place(case: dict, five: dict, by: str, at: str) -> dict:
+    """Record measures, responsible person, funds, deadline and contingency plan; all five are required."""
+    _require_state(case, "five_in_place", ("found", "ordered", "reinspected"))
+    missing = [part for part in FIVE if not str(five.get(part) or "").strip()]
+    if missing:
+        raise Problem("hazard.five_missing", missing="、".join(missing))
+    new = _moved(case, "five_in_place", case["state"], by, at)
+    new["five_in_place"] = {part: five[part] for part in FIVE}
+    return new
+
+
+def order(case: dict, order_id: str, deadline: date, by: str, at: str) -> dict:
+    """Put the hazard under a rectification order with its own deadline (from found, or after a failed
+    re-inspection). A major hazard needs the five in place first and is listed for supervision."""
+    if case.get("state") == "reinspected" and last_result(case) != "fail":
+        raise Problem("hazard.reorder_needs_fail")
+    _require_state(case, "order", ("found", "reinspected"))
+    if case.get("grade") == "major" and missing_five(case):
+        raise Problem("hazard.five_missing", missing="、".join(missing_five(case)))
+    if deadline.isoformat() < at[:10]:
+        raise Problem("hazard.deadline_past", deadline=deadline.isoformat())
+    new = _moved(case, "order", "ordered", by, at, order_id)
+    new.update(order=order_id, deadline=deadline.isoformat(), supervised=case.get("grade") == "major",
+               escalated_deadline=None)
+    new.setdefault("orders", []).append(order_id)
+    return new
+
+
+def rectify(case: dict, text: str, photos: list[str], by: str, at: str) -> dict:
+    """The enterprise's rectification, with its evidence (text and photos), as received by the bureau."""
+    _require_state(case, "rectify", ("ordered",))
+    if not text.strip():
+        raise Problem("hazard.evidence_required")
+    new = _moved(case, "rectify", "rectified", by, at)
+    new["rectification"] = {"text": text, "photos": list(photos), "at": at, "by": by}
+    return new
+
+
+def schedule_reinspection(case: dict, task_id: str, by: str, at: str) -> dict:
+    """A re-inspection task (复查) was dispatched for this rectified hazard; one at a time."""
+    _require_state(case, "schedule_reinspection", ("rectified",))
+    if case.get("reinspection_task"):
+        raise Problem("hazard.reinspection_pending", task=case["reinspection_task"])
+    new = _moved(case, "schedule_reinspection", "rectified", by, at, task_id)
+    new["reinspection_task"] = task_id
+    return new
+
+
+def record_reinspection(case: dict, task_id: str, result: str, opinion_number: str, by: str, at: str) -> dict:
+    """The result of the re-inspection task this case is waiting for: pass or fail."""
+    _require_state(case, "reinspection_result", ("rectified",))
+    if case.get("reinspection_task") != task_id:
+        raise Problem("hazard.not_this_task", task=task_id)
+    if result not in RESULTS:
+        raise Problem("hazard.bad_result", result=str(result)[:20])
+    new = _moved(case, "reinspection_result", "reinspected", by, at, result)
+    new.setdefault("reinspections", []).append({"task": task_id, "result": result, "at": at, "by": by,
+                                                "opinion_number": opinion_number})
+    new["reinspection_task"] = None
+    return new
+
+
+def close(case: dict, by: str, at: str, note: str = "") -> dict:
+    """销号: after a passed re-inspection; a general hazard may also close on its rectification evidence."""
+    passed = case.get("state") == "reinspected" and last_result(case) == "pass"
+    on_evidence = case.get("state") == "rectified" and case.get("grade") != "major"
+    if case.get("state") == "rectified" and case.get("grade") == "major":
+        raise Problem("hazard.major_needs_reinspection")
+    if case.get("state") == "reinspected" and not passed:
+        raise Problem("hazard.failed_cannot_close")
+    _require_state(case, "close", ("rectified", "reinspected"))
+    if on_evidence and case.get("reinspection_task"):
+        raise Problem("hazard.reinspection_pending", task=case["reinspection_task"])
+    new = _moved(case, "close", "closed", by, at, note)
+    new.update(closed_at=at, closed_by=by)
+    return new
+
+
+def void(case: dict, by: str, at: str, note: str) -> dict:
+    """The inspection that found the hazard was rejected (or the inspector withdrew it): no loop to run."""
+    _require_state(case, "void", ("found",))
+    return _moved(case, "void", "void", by, at, note)
+
+
+def escalate(case: dict, to_region: str, today: date, by: str, at: str) -> dict:
+    """An overdue order goes to the supervisor one level up, once per deadline."""
+    if not is_overdue(case, today):
+        raise Problem("hazard.not_overdue")
+    if case.get("escalated_deadline") == case["deadline"]:
+        raise Problem("hazard.already_escalated")
+    new = _moved(case, "escalate", "ordered", by, at, to_region)
+    new.update(escalated_to=to_region, escalated_at=at, escalated_deadline=case["deadline"])
+    return new

@@ -1,0 +1,99 @@
+"""Rectification orders (责令限期整改指令书): one order for some hazards of an approved inspection, each with
+its own deadline in working days; issuing takes a 应急责改 number and moves each case to `ordered`."""
+from __future__ import annotations
+
+import uuid
+
+from i18n import Problem, t
+from server import audit, numbering
+from server.accounts import roles
+from server.db import database
+from server.errors import ApiError
+from server.hazards import loop
+from server.hazards.service import UUID_RE, records, refusal, step, today
+from server.registry.store import now_iso
+from server.review.service import load_inspection
+
+
+def load_order(user: dict, key: str) -> dict:
+    doc = records().get_or_none(f"order:{key}") if UUID_RE.fullmatch(key or "") else None
+    if not doc or doc.get("type") != "rectification_order" or not roles.in_scope(user, doc.get("region")):
+        raise ApiError("not_found")
+    return doc
+
+
+def _cases(inspection: dict, items: list[dict]) -> list[dict]:
+    wanted = [f"case:{item['case']}" for item in items]
+    if len(set(wanted)) != len(wanted):
+        raise ApiError("validation", errors={"items": [t("order.duplicate_case")]})
+    found = records().docs_by_id(wanted)
+    cases = []
+    for case_id in wanted:
+        case = found.get(case_id)
+        if not case or case.get("type") != "hazard_case" or case.get("inspection") != inspection["_id"]:
+            raise ApiError("validation", errors={"items": [t("order.case_not_of_inspection", case=case_id[5:])]})
+        cases.append(case)
+    return cases
+
+
+def _deadline(days: int):
+    try:
+        return loop.rectification_deadline(today(), days)
+    except Problem as exc:  # e.g. a deadline in a year whose holidays the operator has not added yet
+        raise refusal(exc) from None
+
+
+def issue(user: dict, data: dict) -> dict:
+    """Issue the order: every case checked first (five in place for major ones), then the number taken,
+    the cases moved (all or none), and the order written."""
+    inspection = load_inspection(user, data["inspection"], write=True)
+    if inspection.get("review_status") != "approved":
+        raise ApiError("conflict", message=t("order.inspection_not_approved"))
+    cases = _cases(inspection, data["items"])
+    order_id = f"order:{uuid.uuid4()}"
+    at = now_iso()
+    moved = [step(case, loop.order, order_id, _deadline(item["days"]), user["username"], at)
+             for case, item in zip(cases, data["items"])]
+    number = numbering.next_number(records(), "order", user["region"])["number"]
+    _move_all(cases, moved)
+    order = {"_id": order_id, "type": "rectification_order", "number": number, "inspection": inspection["_id"],
+             "enterprise": inspection["enterprise"], "enterprise_name": inspection.get("enterprise_name", ""),
+             "region": inspection["region"], "site": inspection.get("site"),
+             "items": [{"case": c["_id"], "hazard": c["hazard"], "description": c["description"],
+                        "location": c.get("location", ""), "grade": c["grade"], "deadline": c["deadline"]}
+                       for c in moved],
+             "issued_at": at, "issued_by": user["username"], "issued_by_name": user.get("display_name", ""),
+             "issuer_region": user["region"], "signatures": []}
+    records().put(order)
+    audit_db = database("audit")
+    for case in moved:
+        audit.append(audit_db, user["username"], "hazard.order", case["_id"],
+                     {"from": case["history"][-1]["from"], "to": "ordered", "order": order_id,
+                      "deadline": case["deadline"], "number": number})
+    audit.append(audit_db, user["username"], "order.issue", order_id, {"number": number, "cases": len(moved)})
+    return order
+
+
+def _move_all(before: list[dict], after: list[dict]) -> None:
+    """All cases move or none does: one that was changed meanwhile puts the others back and refuses."""
+    results = records().bulk_docs(after)
+    if not any("error" in r for r in results):
+        for case, result in zip(after, results):
+            case["_rev"] = result["rev"]
+        return
+    undo = [{**old, "_rev": r["rev"]} for old, r in zip(before, results) if "error" not in r]
+    if undo:
+        records().bulk_docs(undo)
+    raise ApiError("conflict", message=t("hazard.conflict"))
+
+
+def reorder(user: dict, key: str, days: int) -> dict:
+    """After a failed re-inspection: the same case under a new order of its own (a new number)."""
+    case = records().get_or_none(f"case:{key}") if UUID_RE.fullmatch(key or "") else None
+    if not case or case.get("type") != "hazard_case":
+        raise ApiError("not_found")
+    if not roles.in_scope(user, case.get("region")):
+        raise ApiError("forbidden")
+    return issue(user, {"inspection": case["inspection"].split(":", 1)[1],
+                        "items": [{"case": key, "days": days}]})
+

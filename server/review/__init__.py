@@ -1,0 +1,1 @@
+"""The supervisors' review (审核) of filed inspections: queue, decisions and their consequences."""
