@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta, timezone
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 # The document kinds' words in a number, DOMAIN.md: (区划简称)应急检记〔YYYY〕N号 and the others.
-NUMBER_WORDS = {"record": "应急检记", "measures": "应急现决", "order": "应急责改", "opinion": "应急复查"}
 MAX_NUMBER_CHARS = 60
 
 # C0/C1 controls except tab and newline, and the bidirectional overrides/isolates that could make
@@ -91,16 +90,6 @@ def clean(value, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[:limit - 1] + "…"
     return text
-
-
-def format_number(short: str, kind: str, year: int, seq: int) -> str:
-    """（历下）应急检记〔2026〕12号: short name in full-width parentheses, the year in 六角括号."""
-    if kind not in NUMBER_WORDS:
-        raise ValueError(f"unknown document kind {kind!r}")
-    whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (year, seq))
-    if not (whole and seq >= 1 and 1900 < year < 10000):
-        raise ValueError("year must be a four-digit year and seq a positive whole number")
-    return f"（{clean(short, 20)}）{NUMBER_WORDS[kind]}〔{year}〕{seq}号"
 
 
 def display_number(stored) -> str | None:

@@ -19,7 +19,7 @@ from schemas.field import HazardDoc, InspectionDoc
 from schemas.identifiers import make_uscc
 from schemas.registry import EnterpriseSchema, InspectorSchema, SiteSchema
 from server.db import database, registry
-from server.documents.formatting import format_number
+from server.numbering import format_number
 from server.registry import store
 
 
@@ -130,7 +130,7 @@ def approve(app, inspection: dict, number: str | None, n: int = 1, by: str = "li
 
 def record_number(seq: int, short: str = "历下", year: int = 2026) -> str:
     """What server/numbering.py stores (decision 0005's format)."""
-    return format_number(short, "record", year, seq)
+    return format_number("record", short, year, seq)
 
 
 def file_hazard(app, inspection: dict, description: str, grade: str = "general", location: str = "",
@@ -181,7 +181,7 @@ def issue_order(app, inspection: dict, cases: list[tuple[dict, str]], number: st
 
 
 def opinion_number(seq: int, short: str = "历下", year: int = 2026) -> str:
-    return format_number(short, "opinion", year, seq)
+    return format_number("reinspection", short, year, seq)
 
 
 def reinspect(app, world: World, order: dict, results: list[tuple[dict, str, str]], number: str | None,
@@ -255,7 +255,7 @@ def showcase(app) -> Showcase:
     h1, c1 = file_hazard(app, inspection, "2名特种作业人员（电工）特种作业操作证已过期，仍在岗作业。", "general", "配电室")
     h2, c2 = file_hazard(app, inspection, "甲类仓库与厂外居民楼防火间距不足国家标准规定值的75%。", "major", "甲类仓库",
                          found_at="2026-05-06T02:40:00Z")
-    order = issue_order(app, inspection, [(c1, "2026-05-20"), (c2, "2026-06-05")], format_number("历下", "order", 2026, 3),
+    order = issue_order(app, inspection, [(c1, "2026-05-20"), (c2, "2026-06-05")], format_number("order", "历下", 2026, 3),
                         signatures=[signed(a["name"], "inspector", "signature-order-1.png", "2026-05-08T01:40:00Z"),
                                     signed("钱经理", "manager", "signature-order-m.png", "2026-05-08T01:45:00Z")],
                         images={"signature-order-1.png": signature_png(4), "signature-order-m.png": signature_png(5)})
