@@ -18,7 +18,7 @@ def build(src: OrderSources, authorities: dict) -> dict:
     return {
         "kind": "order", "title": "责令限期整改指令书", "number": number, "draft": number is None,
         "unit": unit_party(src.enterprise, rec.get("enterprise_name", ""), order.get("enterprise", "")),
-        "found": found_sentence(rec, (src.record_review or {}).get("number")),
+        "found": found_sentence(rec, rec.get("number")),
         "problems": rows, "any_major": any(r["grade"] == "major" for r in rows),
         "basis": wording.ORDER_BASIS, "demand": wording.ORDER_DEMAND, "during": wording.ORDER_DURING,
         "major": wording.ORDER_MAJOR,

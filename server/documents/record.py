@@ -24,7 +24,7 @@ VERDICT_LABELS = {
 def build(src: RecordSources) -> dict:
     rec = src.inspection
     inspectors, experts = split_team(rec.get("team") or [rec.get("inspector")], rec.get("experts"), src.people)
-    number = display_number((src.review or {}).get("number"))
+    number = display_number(rec.get("number"))  # taken at approval and written on the record (0005)
     site = src.site or {}
     manager = single_place(rec.get("signatures"), "manager", src.images)
     return {

@@ -21,7 +21,6 @@ class RecordSources:
     people: dict[str, dict] = field(default_factory=dict)   # inspector/expert id → registry document
     checklist: dict | None = None
     hazards: list[dict] = field(default_factory=list)
-    review: dict | None = None                               # the approving review (holds the number)
     images: dict[str, bytes] = field(default_factory=dict)   # signature attachments by name
 
 
@@ -33,7 +32,6 @@ class OrderSources:
     enterprise: dict | None = None
     people: dict[str, dict] = field(default_factory=dict)
     cases: dict[str, dict] = field(default_factory=dict)
-    record_review: dict | None = None
     images: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -49,21 +47,6 @@ class OpinionSources:
     enterprise: dict | None = None
     people: dict[str, dict] = field(default_factory=dict)
     images: dict[str, bytes] = field(default_factory=dict)
-
-
-def approving_review(records: Database, inspection_id: str) -> dict | None:
-    """The latest review of an inspection if it approved it (an approval is final, DECISION 0005)."""
-    uuid = inspection_id.split(":", 1)[-1]
-    rows = records.all_docs(include_docs=True, startkey=f"review:{uuid}:", endkey=f"review:{uuid}:\ufff0")
-    reviews = [r["doc"] for r in rows if r.get("doc") and r["doc"].get("type") == "review"]
-    reviews.sort(key=lambda d: _review_n(d["_id"]))
-    latest = reviews[-1] if reviews else None
-    return latest if latest and latest.get("decision") == "approved" else None
-
-
-def _review_n(doc_id: str) -> int:
-    tail = doc_id.rsplit(":", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
 
 
 def signature_images(db: Database, doc: dict) -> dict[str, bytes]:
@@ -105,7 +88,7 @@ def load_record(records: Database, registry: Database, uuid: str) -> RecordSourc
         people=people_of(registry, ids),
         checklist=typed(registry, checklist_id, "checklist") if isinstance(checklist_id, str) else None,
         hazards=records.find({"type": "hazard", "inspection": inspection["_id"]}, limit=500),
-        review=approving_review(records, inspection["_id"]), images=signature_images(records, inspection))
+        images=signature_images(records, inspection))
 
 
 class Refused(Exception):
@@ -127,7 +110,6 @@ def load_order(records: Database, registry: Database, uuid: str) -> OrderSources
     return OrderSources(
         order=order, inspection=inspection, enterprise=enterprise_of(registry, order.get("enterprise")),
         people=people_of(registry, team), cases=records.docs_by_id(sorted({c for c in case_ids if isinstance(c, str)})),
-        record_review=approving_review(records, inspection["_id"]) if inspection else None,
         images=signature_images(records, order))
 
 

@@ -113,9 +113,9 @@ def file_inspection(app, world: World, phone: dict, images: dict[str, bytes] | N
 
 
 def approve(app, inspection: dict, number: str | None, n: int = 1, by: str = "lixia.sup") -> dict:
-    """A supervisor's approval (review:<uuid>:<n>); the record number taken at approval is stored on it."""
-    uuid_part = inspection["_id"].split(":", 1)[1]
-    review = {"_id": f"review:{uuid_part}:{n}", "type": "review", "inspection": inspection["_id"],
+    """A supervisor's approval (review:<inspection id>:<n>); the record number taken at approval is written
+    on the review and on the inspection record, as server.review.service does."""
+    review = {"_id": f"review:{inspection['_id']}:{n}", "type": "review", "inspection": inspection["_id"],
               "decision": "approved", "comments": "", "items": {}, "by": by, "by_name": "历下区审核人",
               "at": "2026-05-07T02:00:00+00:00", "team": inspection["team"]}
     if number is not None:
@@ -124,6 +124,8 @@ def approve(app, inspection: dict, number: str | None, n: int = 1, by: str = "li
         database("records").put(review)
         inspection = database("records").get(inspection["_id"])
         inspection["review_status"] = "approved"
+        if number is not None:
+            inspection["number"] = number
         database("records").put(inspection)
     return review
 

@@ -29,6 +29,7 @@ def png(width=300, height=100) -> bytes:
 
 def inspection(**extra) -> dict:
     doc = {"_id": "inspection:1", "type": "inspection", "review_status": "approved", "task_kind": "random",
+           "number": "（历下）应急检记〔2026〕12号",
            "region": "370102", "enterprise": ENTERPRISE["uscc"], "enterprise_name": "济南示例化工有限公司",
            "team": [A, B], "experts": [X], "inspector": A,
            "started_at": "2026-05-06T01:05:00Z", "finished_at": "2026-05-06T03:20:00Z",
@@ -50,7 +51,6 @@ def inspection(**extra) -> dict:
 
 def record_ctx(**extra):
     src = RecordSources(inspection=inspection(**extra), enterprise=ENTERPRISE, people=PEOPLE, checklist=CHECKLIST,
-                        review={"decision": "approved", "number": "（历下）应急检记〔2026〕12号"},
                         images={"signature-a.png": png()})
     return record.build(src)
 
@@ -97,7 +97,7 @@ def test_record_signatures_image_refusal_and_blank():
 
 def test_record_is_a_draft_until_approved_with_a_number():
     assert record_ctx(review_status="pending")["draft"]
-    src = RecordSources(inspection=inspection(), people=PEOPLE, review=None)
+    src = RecordSources(inspection=inspection(number=None), people=PEOPLE)
     ctx = record.build(src)
     assert ctx["draft"] and ctx["number"] is None
     assert ctx["unit"]["name"] == "济南示例化工有限公司"          # from the record when the register lacks it
@@ -133,8 +133,7 @@ def order_src(**extra) -> OrderSources:
            "items": [{"case": "case:1", "hazard": "hazard:1", "description": "证书过期", "deadline": "2026-05-20"},
                      {"case": "case:2", "hazard": "hazard:2", "description": "间距不足", "deadline": "2026-06-05"}]}
     doc.update(extra)
-    return OrderSources(order=doc, inspection=inspection(), enterprise=ENTERPRISE, people=PEOPLE, cases=cases,
-                        record_review={"number": "（历下）应急检记〔2026〕12号"})
+    return OrderSources(order=doc, inspection=inspection(), enterprise=ENTERPRISE, people=PEOPLE, cases=cases)
 
 
 def test_order_each_problem_with_its_own_deadline_and_the_appeal_routes():
