@@ -12,6 +12,7 @@ export async function loadLocale(wanted) {
   current = loc;
   localStorage.setItem('fk.locale', loc);
   document.documentElement.lang = loc === 'zh_CN' ? 'zh-CN' : 'en';
+  document.title = t('fk.app.title');
   return loc;
 }
 

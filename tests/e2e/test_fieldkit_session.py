@@ -83,6 +83,10 @@ def test_a_new_version_is_offered_not_forced(live_server, team, phone):
     context, page = phone
     open_kit(page, live_server.url, team[0].username)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+    errors = context.new_cdp_session(page).send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Installable (manifest, icons, a service worker with a fetch handler); a Playwright context is always
+    # an incognito profile, which Chromium names as the one reason it would not offer the install itself.
+    assert [e for e in errors if e["errorId"] != "in-incognito"] == [], errors
     app = live_server.app
     before = page.evaluate("fetch('config.json').then(r => r.json())")["photo"]["quality"]
     app.config["FIELDKIT_PHOTO_QUALITY"] = 77                 # the shell's settings change: a new version
