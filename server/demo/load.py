@@ -4,9 +4,11 @@ from __future__ import annotations
 import io
 import secrets
 
+from schemas import regions
 from server.accounts import store as accounts
 from server.demo.generate import enterprise_rows, inspector_rows, write_csv
 from server.demo.tasks import dispatch_demo
+from server.registry.store import SCOPE_END
 from server.registry import tabular
 from server.registry.importer import run_import
 from sync.couch import Database
@@ -44,8 +46,8 @@ def _field_work(db: Database) -> dict:
     team = [u["inspector_id"] for u in (accounts.get_user(db, n) for n in ("insp01", "insp02")) if u]
     if len(team) < 2:
         return {"skipped": "fewer than two demo inspectors"}
-    region = accounts.get_user(db, "insp01")["region"]
-    nearby = db.find({"type": "enterprise", "region": region}, limit=12)
+    prefix = regions.scope_prefix(accounts.get_user(db, "insp01")["region"])
+    nearby = db.find({"type": "enterprise", "region": {"$gte": prefix, "$lt": prefix + SCOPE_END}}, limit=12)
     return dispatch_demo(db, "演示：本周现场检查任务", nearby, team)
 
 
