@@ -29,11 +29,11 @@ def import_rows(db: Database, kind: str, rows: list[dict]) -> dict:
     return run_import(db, kind, parsed.rows, SYSTEM, f"demo-{kind}.csv")
 
 
-def load_demo(db: Database, force: bool = False) -> dict:
+def load_demo(db: Database, force: bool = False, enterprises_n: int = 2400) -> dict:
     """Import the demo enterprises and inspectors unless the register already has enterprises."""
     if not force and db.find({"type": "enterprise", "region": {"$gt": None}}, limit=1):
         return {"skipped": "the register already has enterprises"}
-    enterprises = enterprise_rows()
+    enterprises = enterprise_rows(enterprises_n)
     result = {"enterprises": import_rows(db, "enterprises", enterprises),
               "inspectors": import_rows(db, "inspectors", inspector_rows(enterprises))}
     result["accounts"] = _make_accounts(db)
