@@ -37,6 +37,8 @@ function syncBadge(state) {
            waiting ? h('span.count', {'data-t': 'waiting'}, t('fk.sync.waiting', {n: waiting})) : null,
            state.status === 'active' && state.totalDocs
              ? h('progress', {max: 100, value: Math.round(done * 100), 'data-t': 'progress'}) : null,
+           state.status === 'active' && state.pendingBytes
+             ? h('span.bytes', {'data-t': 'bytes-left'}, t('fk.sync.bytes_left', {mb: (state.pendingBytes / 1048576).toFixed(1)})) : null,
            state.lastSync ? h('span.last', {}, t('fk.sync.last', {at: showTime(state.lastSync)})) : null);
 }
 
