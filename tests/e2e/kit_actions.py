@@ -19,7 +19,8 @@ def _passing_number(card) -> float:
 def answer_item(page, key: str, value=None, photo_seed: int | None = None):
     """Answer one item (a passing answer unless `value` is given); take its photo when one is required."""
     card = page.locator(f"[data-t=item][data-item='{key}']")
-    kind = card.get_attribute("data-kind")
+    kind, needs_photo = card.get_attribute("data-kind"), card.get_attribute("data-photo-required")  # read first:
+    # a failed major item leaves for its hazard as soon as it is answered
     if kind in ("yes_no_na", "pass_fail"):
         value = value or ("yes" if kind == "yes_no_na" else "pass")
         # click, not check(): a failed major item leaves for its hazard before a check could be confirmed
@@ -32,7 +33,7 @@ def answer_item(page, key: str, value=None, photo_seed: int | None = None):
         value = value or PASSING_TEXT
         card.locator("textarea").first.fill(value)
         card.locator("textarea").first.press("Tab")
-    if photo_seed is not None and card.get_attribute("data-photo-required") and value != "na":
+    if photo_seed is not None and needs_photo and value != "na":
         card.locator("[data-t=photo-input]").set_input_files(jpeg_file(photo_seed))
         page.wait_for_selector(f"[data-t=item][data-item='{key}'][data-photos='1']")
     return value
@@ -45,10 +46,9 @@ def answer_all(page, failing: dict | None = None, photos_from: int = 100) -> dic
     answers = {}
     for n, key in enumerate([k for k in keys if k not in failing] + list(failing)):
         value = answer_item(page, key, failing.get(key), photo_seed=photos_from + n)
-        wanted = value if not isinstance(value, float) else value
         page.wait_for_function("([k]) => { const c = document.querySelector(`[data-t=item][data-item='${k}']`);"
                                " return !c || c.dataset.answer !== ''; }", arg=[key])
-        answers[key] = wanted
+        answers[key] = value
     return answers
 
 

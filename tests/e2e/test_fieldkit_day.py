@@ -73,8 +73,14 @@ def test_a_full_day_offline(day):
     local = phone_docs(page, team[0].inspector_id)
     assert page.get_attribute("[data-t=sync-badge]", "data-waiting") != "0"
 
+    page.evaluate("""() => { window.seen = {progress: false, bytes: false};   // what the bar shows on the way up
+      new MutationObserver(() => {
+        window.seen.progress ||= !!document.querySelector('[data-t=progress]');
+        window.seen.bytes ||= !!document.querySelector('[data-t=bytes-left]');
+      }).observe(document.getElementById('bar'), {subtree: true, childList: true}); }""")
     context.set_offline(False)                      # signal again: everything goes up by itself
     page.wait_for_selector("[data-t=sync-badge][data-waiting='0'][data-status=synced]", timeout=60_000)
+    assert page.evaluate("window.seen") == {"progress": True, "bytes": True}
     records = database_in(live, "records")
     ids = [d["_id"] for d in local]
     run_worker_until(live.app, lambda: all(records.get_or_none(i) for i in ids))
