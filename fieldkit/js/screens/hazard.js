@@ -2,7 +2,7 @@
 import * as db from '../db.js';
 import {t} from '../i18n.js';
 import {button, field, h, show, toast, today} from '../ui.js';
-import {takePhoto} from './inspection.js';
+import {takePhoto} from './record_edit.js';
 import {photoStrip} from './items.js';
 
 export async function hazardScreen(view, app, hazardId) {

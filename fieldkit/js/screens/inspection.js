@@ -1,12 +1,11 @@
 // The inspection record: who is present, the checklist, hazards, signatures, and finishing. A finished
 // record is read-only; a returned one can be reopened, corrected and finished again.
 import * as db from '../db.js';
-import {currentPosition} from '../geo.js';
-import {finishProblems, itemFailed, itemsFor} from '../checklist.js';
+import {finishProblems, itemsFor} from '../checklist.js';
 import {pick, showTime, t} from '../i18n.js';
-import {preparePhoto} from '../photo.js';
 import {button, field, h, nowIso, show, toast} from '../ui.js';
 import {itemCard} from './items.js';
+import {makeContext} from './record_edit.js';
 import {feedbackPanel, signaturesPanel} from './record_parts.js';
 import {statusTag} from './tasks.js';
 
@@ -17,7 +16,7 @@ export async function inspectionScreen(view, app, inspectionId) {
   const [{site, checklist}, {hazards, photos}, {reviews, rejections}] = await Promise.all([
     db.reference(task), db.partsOf(inspection._id), db.feedback()]);
   const ctx = makeContext(app, {inspection, task, hazards, photos, review: reviews.get(inspection._id),
-                                rejections, items: itemsFor(task, checklist), view});
+                                rejections, items: itemsFor(task, checklist), view}, redraw);
   show(view,
     h('h1', {}, task.enterprise_name), h('p.note', {}, site?.name || ''),
     statusTag(inspection, ctx.review, rejections.get(inspection._id)),
@@ -32,70 +31,17 @@ export async function inspectionScreen(view, app, inspectionId) {
     button(t('fk.back'), () => app.go('task', task._id)));
 }
 
-function makeContext(app, parts) {
-  const ctx = {...parts, app, editable: parts.inspection.status !== 'finished'};
-  ctx.persist = (change) => db.update(ctx.inspection._id, change)
-    .then((doc) => { ctx.inspection = doc; })
-    .catch((err) => toast(t(err.message?.startsWith('fk.') ? err.message : 'fk.error.save'), 'error'));
-  const answerFor = (doc, item) => {
-    const answers = doc.answers || (doc.answers = []);
-    let answer = answers.find((a) => a.item === item.key);
-    if (!answer) answers.push(answer = {item: item.key, value: null, note: '', photos: []});
-    return answer;
-  };
-  ctx.answer = (item, patch) => ctx.persist((doc) => Object.assign(answerFor(doc, item), patch)).then(() => {
-    const failedNow = itemFailed(item, patch.value ?? null);
-    if ('value' in patch && failedNow && item.major_if_failed && !ctx.hazards.some((hz) => hz.item === item.key)) {
-      return ctx.newHazard(item);  // 重大事故隐患: the hazard record opens already filled in
-    }
-    return ctx.refresh(item);
-  });
-  // Redraw one item and the finish panel in place (no jump to the top of a long checklist).
-  ctx.refresh = (item) => {
-    const old = ctx.view.querySelector(`[data-t=item][data-item="${CSS.escape(item.key)}"]`);
-    old?.replaceWith(itemCard(item, ctx));
-    ctx.refreshPanels();
-  };
-  ctx.refreshPanels = () => {
+// Redraw one item and the panels that depend on the answers in place (no jump to the top of a long list).
+const redraw = {
+  item(ctx, item) {
+    ctx.view.querySelector(`[data-t=item][data-item="${CSS.escape(item.key)}"]`)?.replaceWith(itemCard(item, ctx));
+    redraw.panels(ctx);
+  },
+  panels(ctx) {
     ctx.view.querySelector('[data-t=signatures]')?.replaceWith(signaturesPanel(ctx));
     ctx.view.querySelector('[data-t=finish]')?.replaceWith(finishPanel(ctx));
-  };
-  ctx.newHazard = async (item) => {
-    await db.settled(ctx.inspection._id);  // after the answer that led here is stored
-    const answer = (ctx.inspection.answers || []).find((a) => a.item === item?.key);
-    const hazard = await db.save({
-      _id: `hazard:${crypto.randomUUID()}`, type: 'hazard', task: ctx.task._id, inspection: ctx.inspection._id,
-      item: item?.key || null, description: item ? t('fk.hazard.from_item', {text: pick(item.text)}) : '',
-      location: ctx.inspection.place || '', grade: item?.major_if_failed ? 'major' : 'general',
-      proposed_deadline: null, found_at: nowIso(), position: await currentPosition(5000), photos: answer?.photos || [],
-    });
-    app.go('hazard', hazard._id);
-  };
-  ctx.addAnswerPhoto = async (item, file) => {
-    const id = await takePhoto(app, file, {task: ctx.task._id, inspection: ctx.inspection._id, hazard: null});
-    if (!id) return;
-    await ctx.persist((doc) => {
-      const answer = answerFor(doc, item);
-      answer.photos = [...(answer.photos || []), id];
-    });
-    ctx.refresh(item);
-  };
-  return ctx;
-}
-
-/** A photo from the camera, downsized and hashed, stored as its own document; returns its id. */
-export async function takePhoto(app, file, links) {
-  try {
-    const [photo, position] = await Promise.all([preparePhoto(file, app.settings.photo), currentPosition(5000)]);
-    const id = `photo:${crypto.randomUUID()}`;
-    await db.savePhoto({_id: id, type: 'photo', ...links, sha256: photo.sha256, taken_at: nowIso(), position,
-                        width: photo.width, height: photo.height}, photo.blob);
-    return id;
-  } catch (err) {
-    toast(t(err.message?.startsWith('fk.') ? err.message : 'fk.photo.failed'), 'error');
-    return null;
-  }
-}
+  },
+};
 
 function checkinSummary(inspection) {
   const c = inspection.checkin || {};
