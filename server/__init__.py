@@ -35,6 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from server.public import views as public_views
     console_views.init_app(app)
     public_views.init_app(app)
+    from server import stats
+    stats.init_app(app)  # the statistics page and the views' answer cache
     from server import gateway
     gateway.init_app(app)  # the sync gateway, /sync/<db>
 

@@ -26,8 +26,9 @@ def init_api(app: Flask) -> Api:
     from server.plans import plans_api, tasks_api
     from server.public import results_api
     from server.qr import views as qr_views
+    from server.stats import api as stats_api
     for module in (auth_views, users_api, enterprises_api, inspectors_api, checklists_api, imports_api, qr_views,
-                   plans_api, tasks_api, results_api):
+                   plans_api, tasks_api, results_api, stats_api):
         api.register_blueprint(module.blp)
     app.extensions["api"] = api
     return api

@@ -153,6 +153,10 @@ class Database:
     def info(self) -> dict:
         return self.server.call("GET", self.path)
 
+    def update_seq(self) -> str:
+        """The database's current update sequence, as text: it changes whenever any document does."""
+        return str(self.info()["update_seq"])
+
     def get(self, doc_id: str, **params) -> dict:
         return self.server.call("GET", f"{self.path}/{_doc_path(doc_id)}", params=params or None)
 
