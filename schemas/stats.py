@@ -9,6 +9,7 @@ from schemas.regions import validate_region
 GROUPS = ("region", "sector", "inspector")
 PERIODS = ("month", "quarter")
 FORMATS = ("csv", "xlsx", "geojson")
+# Unknown query parameters are refused: the API passes unknown=RAISE (webargs would drop them from a query).
 # Records are kept at least three years; a few decades either side is room enough and keeps years sane.
 YEARS = (2000, 2100)
 

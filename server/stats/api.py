@@ -5,6 +5,7 @@ import json
 
 from flask import Response, g
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from i18n import t
 from schemas import regions
@@ -23,7 +24,7 @@ GEOJSON_MIME = "application/geo+json"
 
 @blp.route("", methods=["GET"])
 @require(*roles.STAFF)
-@blp.arguments(StatsArgs, location="query")
+@blp.arguments(StatsArgs, location="query", unknown=RAISE)
 @blp.response(200, StatsSchema)
 def get_stats(args):
     """Figures of a year per month or quarter, grouped by the regions below the scope, by sector or by inspector."""
@@ -39,7 +40,7 @@ def file_name(args: dict, scope: str | None, year: int, fmt: str) -> str:
 
 @blp.route("/export", methods=["GET"])
 @require(*roles.STAFF)
-@blp.arguments(StatsExportArgs, location="query")
+@blp.arguments(StatsExportArgs, location="query", unknown=RAISE)
 def export_stats(args):
     """The same figures as CSV or XLSX, or the inspected enterprises of the year as GeoJSON (WGS-84)."""
     user, fmt = current_user(), args["format"]

@@ -38,7 +38,7 @@ def _legend(y: float, series: list[tuple[str, str]]) -> list[str]:
     for key, name in series:
         parts += [f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="12" height="12" fill="{COLOURS[key]}"/>',
                   _text(x + 16, y, name)]
-        x += 28 + FONT * len(name)
+        x += 28 + sum(FONT if ord(ch) > 0x2E80 else FONT * 0.6 for ch in name)  # CJK full width, Latin ~0.6
     return parts
 
 
