@@ -104,7 +104,8 @@ def inspection(rng: random.Random, world: World) -> dict:
     finished = _moment(rng, world.today)
     started = finished - timedelta(minutes=rng.randint(40, 180))
     draft = rng.random() < 0.03
-    uid, task = str(uuid.UUID(int=rng.getrandbits(128), version=4)), f"task:{rng.getrandbits(64):016x}:{rng.randint(1, 99999):05d}"
+    uid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    task = f"task:{rng.getrandbits(64):016x}:{rng.randint(1, 99999):05d}"
     checklist = CHECKLISTS.get(firm["sector"], "industry_trade_major")
     site = f"site:{firm['uscc']}:01"
     return {

@@ -37,7 +37,8 @@ def _escalated_to(region: str) -> str:
 def _history(rng: random.Random, state: str, found: datetime, by: str, today: date) -> tuple[list, dict]:
     """Transitions up to `state`, each a few days after the one before, never after today."""
     if state == "void":
-        return [{"from": "found", "to": "void", "at": found.isoformat(), "by": "bench.sup", "note": "检查记录被退回作废"}], {}
+        return [{"from": "found", "to": "void", "at": found.isoformat(), "by": "bench.sup",
+                 "note": "检查记录被驳回，隐患作废"}], {}
     history, times, moment = [], {}, found
     last = datetime.combine(today, found.timetz())
     for before, after in zip(STEPS, STEPS[1:STEPS.index(state) + 1]):

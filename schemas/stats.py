@@ -20,6 +20,8 @@ class StatsArgs(StrictSchema):
     period = fields.String(load_default="month", validate=validate.OneOf(PERIODS))
     year = fields.Integer(load_default=None, validate=validate.Range(*YEARS))
     region = fields.String(load_default=None, validate=problem_validator(validate_region))
+    # The language of labels and headers, as on every request (else the cookie, then Accept-Language).
+    lang = fields.String(load_default=None, validate=validate.OneOf(("zh_CN", "zh-CN", "zh", "en")))
 
 
 class StatsExportArgs(StatsArgs):

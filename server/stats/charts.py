@@ -76,7 +76,8 @@ def columns(title: str, labels: list[str], values: dict[str, list[int]], series:
         for offset, (key, name) in enumerate(series):
             value = (values.get(key) or [0] * len(labels))[index] or 0
             h = plot_h * value / largest
-            body.append(_rect(x + offset * width, top + plot_h - h, width, h, COLOURS[key], f"{label} · {name}: {value}"))
+            body.append(_rect(x + offset * width, top + plot_h - h, width, h, COLOURS[key],
+                              f"{label} · {name}: {value}"))
         body.append(_text(left + (index + 0.5) * slot, height - 8, label, anchor="middle", size=10))
     if rate:
         body += _rate_line(rate, left, top, plot_h, slot)

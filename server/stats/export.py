@@ -41,7 +41,7 @@ def grid(report: dict) -> tuple[list[str], list[list]]:
 
 
 def _best_sites(site_rows: list[dict]) -> dict:
-    """enterprise → its review-state counts, its inspected sites and its most inspected (site, lat, lng, name, region).
+    """enterprise → review-state counts, inspected sites, and the most inspected (site, lat, lng, name, region).
 
     A site's position or the enterprise's name may differ between records (the register changed between
     filings): each variant is a key of its own, and the one with most inspections wins.

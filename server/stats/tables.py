@@ -29,7 +29,7 @@ def fold_inspections(rows: list[dict], period: str) -> dict:
 
 
 def fold_cases(rows: list[dict], period: str) -> dict:
-    """value → period → Counter of grades and `closed`, from rows keyed [scope, dim, year, value, month, grade, state]."""
+    """value → period → Counter of grades and `closed`; rows keyed [scope, dim, year, value, month, grade, state]."""
     out: dict = {}
     for row in rows:
         value, month, grade, state = row["key"][3:7]

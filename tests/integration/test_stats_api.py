@@ -51,6 +51,9 @@ def test_by_sector_matches_direct_counts(stats_app, city):
     _check_rows(body, want, "quarter")
     labels = {r["key"]: r["label"] for r in body["rows"]}
     assert labels["machinery"] == "机械" and labels["hazardous_chemicals"] == "危险化学品"
+    english = city.get("/api/v1/stats?group=sector&period=quarter&lang=en").get_json()
+    assert {r["key"]: r["label"] for r in english["rows"]}["machinery"] == "Machinery"
+    assert english["total"]["label"] == "Total"
 
 
 def test_workload_per_team_member_with_names_from_the_registry(stats_app, city):
@@ -115,7 +118,7 @@ def test_inspectors_experts_and_anonymous_are_refused(stats_app, path):
     ("year=99999", "year"), ("year=1999", "year"), ("year=abc", "year"), ("year=" + "9" * 10_000, "year"),
     ("region=abc", "region"), ("region=999999", "region"), ("region=" + "3" * 10_000, "region"),
     ("region=37010", "region"), ("group=x", "group"), ("group=" + "x" * 10_000, "group"),
-    ("period=week", "period"), ("format=pdf", "format"), ("colour=red", "colour"),
+    ("period=week", "period"), ("format=pdf", "format"), ("colour=red", "colour"), ("lang=fr", "lang"),
 ])
 def test_hostile_parameters_get_clear_errors(city, query, field):
     for path in ("/api/v1/stats/export?format=csv&" if field != "format" else "/api/v1/stats/export?",
@@ -127,3 +130,12 @@ def test_hostile_parameters_get_clear_errors(city, query, field):
         assert res.status_code == 422 and body["code"] == "validation", (path, query)
         assert field in body["errors"] and body["message"]
         assert len(res.data) < 2000, "the error must not echo a huge value back"
+
+
+def test_the_openapi_document_describes_both_endpoints(stats_app):
+    spec = stats_app.test_client().get("/api/v1/openapi.json").get_json()
+    stats = spec["paths"]["/api/v1/stats"]["get"]
+    assert {p["name"] for p in stats["parameters"]} == {"group", "period", "year", "region", "lang"}
+    assert "Stats" in spec["components"]["schemas"] and stats["summary"]
+    export = spec["paths"]["/api/v1/stats/export"]["get"]
+    assert {p["name"] for p in export["parameters"]} == {"group", "period", "year", "region", "lang", "format"}

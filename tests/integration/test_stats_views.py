@@ -20,7 +20,8 @@ def _figures(session, region="370102") -> dict:
 def _new_records(generated: dict) -> tuple[dict, dict]:
     """A new approved inspection in 历下区 finished now, and one open major hazard case of it, overdue."""
     now = datetime.now(timezone.utc)
-    record = copy.deepcopy(next(d for d in generated["docs"] if d["type"] == "inspection" and d["status"] == "finished"))
+    record = copy.deepcopy(next(d for d in generated["docs"]
+                                if d["type"] == "inspection" and d["status"] == "finished"))
     record.update(_id=f"inspection:{uuid.uuid4()}", region="370102", review_status="approved",
                   finished_at=now.isoformat(timespec="seconds"))
     record.pop("_rev", None)

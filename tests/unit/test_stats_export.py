@@ -79,7 +79,8 @@ def test_bar_chart_escapes_names_and_scales_bars():
     svg = str(charts.bars("隐患 & 检查", rows, [("general", "一般"), ("major", "重大")]))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     tree = ElementTree.fromstring(svg)
-    rects = [r for r in tree.iter("{http://www.w3.org/2000/svg}rect") if r.find("{http://www.w3.org/2000/svg}title") is not None]
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    rects = [r for r in tree.iter(svg_ns + "rect") if r.find(svg_ns + "title") is not None]
     widths = [float(r.get("width")) for r in rects]
     assert widths[0] == 3 * widths[2] and widths[3] == 0
     assert tree.get("role") == "img" and "隐患 &amp; 检查" in svg
