@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, g
+from flask import Response, g, jsonify
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
@@ -28,7 +28,8 @@ GEOJSON_MIME = "application/geo+json"
 @blp.response(200, StatsSchema)
 def get_stats(args):
     """Figures of a year per month or quarter, grouped by the regions below the scope, by sector or by inspector."""
-    return report.build(current_user(), args, g.get("locale", "zh_CN"))
+    # Already dumped with StatsSchema, and kept: a Response passes flask-smorest's dump untouched.
+    return jsonify(report.build(current_user(), args, g.get("locale", "zh_CN")))
 
 
 def file_name(args: dict, scope: str | None, year: int, fmt: str) -> str:

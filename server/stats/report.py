@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 from i18n import t
 from schemas import regions
 from schemas.sectors import codes as sector_codes, label as sector_label
-from server.accounts import roles
 from server.db import database, registry
 from server.errors import ApiError
 from server.registry.store import scope_selector
+from schemas.stats import StatsSchema
 from server.stats import queries, scope as sc, tables
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -66,11 +66,20 @@ def _rows_and_labels(group: str, scope: str, figures: dict, locale: str) -> tupl
 
 
 def build(user: dict, args: dict, locale: str) -> dict:
-    """The report for `args` (StatsArgs) as the caller may see it; 404 for a region outside their scope."""
+    """The report for `args` (StatsArgs) as the caller may see it, as StatsSchema dumps it; 404 for a region
+    outside their scope. Kept until `records` changes, except workload, whose names come from the register."""
     scope = resolve_scope(user, args.get("region"))
     now = today()
     year = args.get("year") or now.year
-    figures = queries.figures(database("records"), scope, args["group"], args["period"], year, now)
+    db = database("records")
+    if args["group"] == "inspector":
+        return _build(db, scope, args, year, now, locale)
+    key = ("report", scope, args["group"], args["period"], year, now.isoformat(), locale)
+    return queries.remember(db, key, lambda: _build(db, scope, args, year, now, locale))
+
+
+def _build(db, scope: str, args: dict, year: int, now: date, locale: str) -> dict:
+    figures = queries.figures(db, scope, args["group"], args["period"], year, now)
     base, labels = _rows_and_labels(args["group"], scope, figures, locale)
     report = tables.table(args["group"], args["period"], base, labels, figures)
     report["total"]["label"] = t("stats.total_visits" if args["group"] == "inspector" else "stats.total")
@@ -78,8 +87,5 @@ def build(user: dict, args: dict, locale: str) -> dict:
                   region_name=(regions.name(scope) if scope else t("stats.everywhere")),
                   level=sc.row_level(scope) if args["group"] == "region" else sc.level_of(scope),
                   as_of=now.isoformat(), periods=sc.periods(args["period"]))
-    return report
+    return StatsSchema().dump(report)
 
-
-def may_view(user: dict | None) -> bool:
-    return bool(user) and user["role"] in roles.STAFF

@@ -34,6 +34,7 @@ def _new_records(generated: dict) -> tuple[dict, dict]:
 
 
 def test_adding_changing_and_removing_records_moves_the_figures(app, login):
+    app.config["STATS_SEQ_CHECK_MS"] = 0   # ask records every time: no second of grace
     generated = load(app, inspections=30, seed=11)
     session = login("supervisor", "370100")
     before = _figures(session)
@@ -59,6 +60,7 @@ def test_adding_changing_and_removing_records_moves_the_figures(app, login):
 
 
 def test_an_answer_is_computed_once_until_records_change(app, login, monkeypatch):
+    app.config["STATS_SEQ_CHECK_MS"] = 0
     load(app, inspections=10, seed=12)
     session = login("supervisor", "370100")
     calls = []
@@ -73,3 +75,17 @@ def test_an_answer_is_computed_once_until_records_change(app, login, monkeypatch
         database("records").put({"_id": "note:unrelated", "type": "note"})
     session.get("/api/v1/stats")
     assert len(calls) == 3
+
+
+def test_a_change_shows_within_the_check_interval(app, login):
+    """With the default interval the process asks records at most once a second: a change shows after it."""
+    import time
+    app.config["STATS_SEQ_CHECK_MS"] = 300
+    generated = load(app, inspections=10, seed=13)
+    session = login("supervisor", "370100")
+    before = _figures(session)["inspections"]
+    record, _ = _new_records(generated)
+    with app.app_context():
+        database("records").put(record)
+    time.sleep(0.35)
+    assert _figures(session)["inspections"] == before + 1
