@@ -216,6 +216,10 @@ class Database:
         body = {"index": {"fields": fields}, "name": name, "ddoc": ddoc, "type": "json"}
         return self.server.call("POST", f"{self.path}/_index", json=body)
 
+    def indexes(self) -> list[dict]:
+        """The database's Mango indexes ({ddoc, name, type, def: {fields}}), the built-in _all_docs one included."""
+        return self.server.call("GET", f"{self.path}/_index")["indexes"]
+
     def view(self, ddoc: str, view: str, **params) -> dict:
         q = {k: (json.dumps(v) if k in ("key", "startkey", "endkey", "start_key", "end_key") else
                  str(v).lower() if isinstance(v, bool) else v) for k, v in params.items()}
