@@ -41,6 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     public_views.init_app(app)
     from server import documents
     documents.init_app(app)  # 执法文书: /console/documents/<kind>/<uuid>.pdf|.html
+    from server import stats
+    stats.init_app(app)  # the statistics page and the views' answer cache
     from server import gateway
     gateway.init_app(app)  # the sync gateway, /sync/<db>
     from server import fieldkit

@@ -28,8 +28,9 @@ def init_api(app: Flask) -> Api:
     from server.qr import views as qr_views
     from server.review import api as review_api
     from server.hazards import api as hazards_api
+    from server.stats import api as stats_api
     for module in (auth_views, users_api, enterprises_api, inspectors_api, checklists_api, imports_api, qr_views,
-                   plans_api, tasks_api, results_api, review_api, hazards_api):
+                   plans_api, tasks_api, results_api, review_api, hazards_api, stats_api):
         api.register_blueprint(module.blp)
     api.register_blueprint(hazards_api.orders_blp)
     app.extensions["api"] = api

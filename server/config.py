@@ -72,6 +72,10 @@ class Config:
         # Enforcement documents: issuing bureau and appeal bodies per region (JSON; defaults from the region
         # table: …应急管理局, …人民政府, …人民法院). See server/documents/authorities.py.
         self.DOC_AUTHORITIES = env.get("DOC_AUTHORITIES", "")
+        # Statistics answers kept per process until `records` changes (0 = ask the views every time).
+        self.STATS_CACHE_ENTRIES = _int(env, "STATS_CACHE_ENTRIES", 256)
+        # How often (ms) a process asks whether `records` changed; statistics are at most this much older.
+        self.STATS_SEQ_CHECK_MS = _int(env, "STATS_SEQ_CHECK_MS", 1000)
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_HOURS)
         self.SESSION_COOKIE_HTTPONLY = True

@@ -153,6 +153,10 @@ class Database:
     def info(self) -> dict:
         return self.server.call("GET", self.path)
 
+    def update_seq(self) -> str:
+        """The database's current update sequence, as text: it changes whenever any document does."""
+        return str(self.info()["update_seq"])
+
     def get(self, doc_id: str, **params) -> dict:
         return self.server.call("GET", f"{self.path}/{_doc_path(doc_id)}", params=params or None)
 
@@ -211,6 +215,10 @@ class Database:
     def create_index(self, fields: list, name: str, ddoc: str) -> dict:
         body = {"index": {"fields": fields}, "name": name, "ddoc": ddoc, "type": "json"}
         return self.server.call("POST", f"{self.path}/_index", json=body)
+
+    def indexes(self) -> list[dict]:
+        """The database's Mango indexes ({ddoc, name, type, def: {fields}}), the built-in _all_docs one included."""
+        return self.server.call("GET", f"{self.path}/_index")["indexes"]
 
     def view(self, ddoc: str, view: str, **params) -> dict:
         q = {k: (json.dumps(v) if k in ("key", "startkey", "endkey", "start_key", "end_key") else

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from datetime import date
 
 import httpx
 
@@ -106,6 +107,24 @@ def site_url(app, uscc_code: str, number: int = 1) -> str:
 def altered(url: str) -> str:
     """The same URL with the last character of its signature changed."""
     return url[:-1] + ("A" if url[-1] != "A" else "B")
+
+
+# The records behind the statistics screens: generated for a fixed day, so the pictures change only when
+# the code does (overdue counts move until the last generated deadline has passed).
+RECORDS_DAY = date(2026, 11, 30)
+
+
+def seed_records(app, inspections: int = 150) -> int:
+    """Generated filed inspections, hazards and cases of the demo city (bench/console_data.py) in `records`,
+    with their inspectors in `registry`; returns the year they mostly fall in."""
+    from bench.console_data import batches, make_world
+    from server.db import database, registry
+    world = make_world(inspections, seed=SEED, today=RECORDS_DAY)
+    with app.app_context():
+        registry().bulk_docs(world.inspectors)
+        for batch in batches(inspections, size=500, seed=SEED, world=world):
+            database("records").bulk_docs(batch)
+    return RECORDS_DAY.year
 
 
 def sign_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:

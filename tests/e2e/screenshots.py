@@ -21,7 +21,7 @@ LOCALES = ("zh_CN", "en")
 # same on every run (no churn in git) and show what a production code looks like. Never a real key.
 DOC_BASE_URL = "https://aqjc.example.gov.cn"
 DOC_QR_KEYS = "k1:" + base64.urlsafe_b64encode(b"docs-screenshots-only-not-secret").decode().rstrip("=")
-SCREENS = ("login", "enterprises", "enterprise", "import-errors", "qr-sheet", "public-site")
+SCREENS = ("login", "enterprises", "enterprise", "import-errors", "qr-sheet", "stats", "public-site")
 
 
 def bad_register() -> dict:
@@ -43,7 +43,8 @@ def _language_cookie(context, base_url: str, locale: str) -> None:
     context.add_cookies([{"name": "lang", "value": locale, "url": base_url}])
 
 
-def _console(browser, base_url: str, username: str, enterprise: dict, locale: str, out: Path) -> list[Path]:
+def _console(browser, base_url: str, username: str, enterprise: dict, locale: str, out: Path,
+             records_year: int) -> list[Path]:
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     try:
         _language_cookie(context, base_url, locale)
@@ -70,6 +71,9 @@ def _console(browser, base_url: str, username: str, enterprise: dict, locale: st
         page.goto(f"{base_url}/api/v1/qr/enterprises/{enterprise['uscc']}/sheet")
         page.wait_for_selector(".qr svg")
         shoot("qr-sheet")
+        page.goto(f"{base_url}/console/stats?year={records_year}")
+        page.wait_for_selector("svg.chart")
+        shoot("stats")
         return shots
     finally:
         context.close()
@@ -102,12 +106,16 @@ def _public(browser, base_url: str, app, enterprise: dict, locale: str, out: Pat
         context.close()
 
 
-def capture_all(browser, base_url: str, app, username: str, enterprise: dict, out: Path = OUT_DIR) -> list[Path]:
-    """Every screen in SCREENS in every locale, as PNG files under `out`; returns their paths."""
+def capture_all(browser, base_url: str, app, username: str, enterprise: dict, out: Path = OUT_DIR,
+                records_year: int | None = None) -> list[Path]:
+    """Every screen in SCREENS in every locale, as PNG files under `out`; returns their paths.
+
+    The statistics screen shows the records `seed_records` wrote for `records_year`.
+    """
     out.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
     with documentation_codes(app):
         for locale in LOCALES:
-            shots += _console(browser, base_url, username, enterprise, locale, out)
+            shots += _console(browser, base_url, username, enterprise, locale, out, records_year)
             shots.append(_public(browser, base_url, app, enterprise, locale, out))
     return shots

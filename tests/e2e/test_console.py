@@ -79,7 +79,8 @@ def test_language_switch_to_english_and_back(live_server, page):
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Enterprises"
     assert page.locator("header nav a").all_inner_texts() == ["Enterprises", "Inspectors", "Checklists",
-                                                             "Bulk import", "Plans", "Review", "Hazard register", "Status"]
+                                                             "Bulk import", "Plans", "Review", "Hazard register",
+                                                             "Statistics", "Status"]
     page.goto(live_server.url + "/console/import")   # the choice sticks across pages
     assert page.locator("h1").inner_text() == "Bulk import"
     with page.expect_navigation():

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from PIL import Image
 
-from tests.e2e.helpers import DESKTOP, PHONE, SUPERVISOR
+from tests.e2e.helpers import DESKTOP, PHONE, SUPERVISOR, seed_records
 from tests.e2e.screenshots import LOCALES, OUT_DIR, SCREENS, capture_all, file_name
 
 
@@ -19,7 +19,9 @@ def test_screenshots_of_the_main_screens(live_server, browser):
     if not cjk_font_installed():
         pytest.fail("no Chinese font: the screenshots would show boxes. Run `make browser` "
                     "(apt-get install fonts-wqy-zenhei fontconfig).", pytrace=False)
-    shots = capture_all(browser, live_server.url, live_server.app, SUPERVISOR, live_server.enterprises[0])
+    year = seed_records(live_server.app)
+    shots = capture_all(browser, live_server.url, live_server.app, SUPERVISOR, live_server.enterprises[0],
+                        records_year=year)
     assert sorted(shots) == sorted(OUT_DIR / file_name(s, loc) for s in SCREENS for loc in LOCALES)
     for path in shots:
         with Image.open(path) as picture:

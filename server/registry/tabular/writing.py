@@ -41,6 +41,26 @@ def write_table(rows: list[dict], kind: str, fmt: str, locale: str = "zh_CN") ->
     raise ValueError(f"unknown format {fmt!r}; expected csv or xlsx")
 
 
+def write_grid(header: list[str], rows, fmt: str, sheet: str) -> bytes:
+    """Any table (statistics) as CSV or XLSX: text cells escaped like the registers', numbers kept as numbers
+    (a number cannot be read as a formula, and a spreadsheet can then add them up)."""
+    def cell(value):
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else export_text(value)
+    body = ([cell(value) for value in row] for row in rows)
+    if fmt == "csv":
+        return _csv([export_text(h) for h in header], body)
+    if fmt == "xlsx":
+        book = Workbook(write_only=True)
+        out = book.create_sheet(sheet[:31])
+        for index, text in enumerate(header, start=1):
+            out.column_dimensions[get_column_letter(index)].width = max(10, min(30, 2 * len(str(text)) + 2))
+        out.append([export_text(h) for h in header])
+        for values in body:
+            out.append(values)
+        return _save(book)
+    raise ValueError(f"unknown format {fmt!r}; expected csv or xlsx")
+
+
 def _csv(header: list[str], body) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

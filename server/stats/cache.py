@@ -1,0 +1,49 @@
+"""Answers remembered per query until the database's update sequence moves (per process, bounded, thread-safe).
+
+Why: pouchdb-server (the embedded CouchDB) keeps no reductions in its view index; a grouped query reads
+and reduces every row in its key range on each request, ~50 µs a row, so a year of a city with 100,000
+inspections costs seconds (docs/benchmarks.md). Apache CouchDB keeps reductions in the B-tree and answers
+in milliseconds, but the answer is the same until some document changes; one GET of the database's
+`update_seq` tells whether it has. Concurrent requests for the same query wait for one computation.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+
+from cachetools import LRUCache
+
+
+class SeqCache:
+    """`get(key, seq, compute)`: the value computed for `key` at sequence `seq`, computing it if needed."""
+
+    def __init__(self, entries: int):
+        self.entries = entries
+        self._values: LRUCache = LRUCache(maxsize=max(entries, 1))
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def _cached(self, key: Hashable, seq: str):
+        with self._guard:
+            hit = self._values.get(key)
+        return hit[1] if hit is not None and hit[0] == seq else None
+
+    def get(self, key: Hashable, seq: str, compute: Callable[[], object]):
+        if self.entries <= 0:
+            return compute()
+        value = self._cached(key, seq)
+        if value is not None:
+            return value
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            value = self._cached(key, seq)
+            if value is None:
+                # `seq` was read before the views were: the answer may be newer than `seq`, never older.
+                value = compute()
+                with self._guard:
+                    self._values[key] = (seq, value)
+            with self._guard:
+                if len(self._locks) > 4 * self.entries:
+                    self._locks = {k: v for k, v in self._locks.items() if v.locked()}
+        return value

@@ -1,0 +1,71 @@
+"""Statistics read from the `records` views: one grouped range query per figure, remembered until records change."""
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from flask import current_app
+
+from server.stats import scope as sc
+from server.stats import tables
+from server.stats.cache import SeqCache
+from sync.couch import Database
+
+DDOC = "stats"
+
+
+def init_app(app) -> None:
+    app.extensions["stats_cache"] = SeqCache(app.config.get("STATS_CACHE_ENTRIES", 256))
+    app.extensions["stats_seq"] = {}
+
+
+def _cache() -> SeqCache:
+    return current_app.extensions["stats_cache"]
+
+
+def current_seq(db: Database) -> str:
+    """The database's update sequence, asked at most every STATS_SEQ_CHECK_MS per process (a round trip to
+    pouchdb-server is ~8 ms, a third of a remembered answer's cost); answers are at most that much older."""
+    every = current_app.config.get("STATS_SEQ_CHECK_MS", 1000) / 1000
+    seen = current_app.extensions["stats_seq"].get(db.name)
+    if seen is not None and time.monotonic() - seen[1] < every:
+        return seen[0]
+    seq = db.update_seq()
+    current_app.extensions["stats_seq"][db.name] = (seq, time.monotonic())
+    return seq
+
+
+def remember(db: Database, key: tuple, compute):
+    """`compute()`, or what it gave for `key` while `db` has not changed since."""
+    return _cache().get((db.name, *key), current_seq(db), compute)
+
+
+def _rows(db: Database, view: str, level: str, query: dict) -> list[dict]:
+    return db.view(DDOC, view, group_level=sc.GROUP_LEVEL[level], **query)["rows"]
+
+
+def _figures(db: Database, scope: str, group: str, period: str, year: int, today: date) -> dict:
+    inspections = _rows(db, "inspections", "inspections", sc.year_range(scope, group, year))
+    out = {"inspections": tables.fold_inspections(inspections, period)}
+    if group != "inspector":
+        cases = _rows(db, "cases", "cases", sc.year_range(scope, group, year))
+        out["cases"] = tables.fold_cases(cases, period)
+        out["overdue"] = tables.fold_last(_rows(db, "open_cases", "overdue", sc.overdue_range(scope, group, today)))
+        out["supervised"] = tables.fold_last(_rows(db, "open_cases", "supervised", sc.supervised_range(scope, group)))
+    return out
+
+
+def figures(db: Database, scope: str, group: str, period: str, year: int, today: date) -> dict:
+    """Folded figures (see tables.fold_*) for a scope, group, period and year; overdue as of `today`."""
+    key = ("figures", scope, group, period, year, today.isoformat())
+    return remember(db, key, lambda: _figures(db, scope, group, period, year, today))
+
+
+def _map_rows(db: Database, scope: str, year: int) -> dict:
+    return {"sites": _rows(db, "inspections", "sites", sc.year_range(scope, "site", year)),
+            "cases": _rows(db, "cases", "enterprises", sc.year_range(scope, "enterprise", year))}
+
+
+def map_rows(db: Database, scope: str, year: int) -> dict:
+    """Rows for the map export: inspections per enterprise and site position, cases per enterprise."""
+    return remember(db, ("map", scope, year), lambda: _map_rows(db, scope, year))

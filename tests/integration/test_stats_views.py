@@ -1,0 +1,91 @@
+"""The statistics views are incremental: a filed, changed or removed record moves the figures on the next request."""
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from server.db import database
+from server.stats import queries
+from server.stats.report import today
+from tests.integration.stats_fixtures import load
+
+
+def _figures(session, region="370102") -> dict:
+    body = session.get("/api/v1/stats?group=region&period=month").get_json()
+    row = next(r for r in body["rows"] if r["key"] == region)
+    return {k: row[k] for k in ("inspections", "major", "closed", "overdue", "supervised")}
+
+
+def _new_records(generated: dict) -> tuple[dict, dict]:
+    """A new approved inspection in 历下区 finished now, and one open major hazard case of it, overdue."""
+    now = datetime.now(timezone.utc)
+    record = copy.deepcopy(next(d for d in generated["docs"]
+                                if d["type"] == "inspection" and d["status"] == "finished"))
+    record.update(_id=f"inspection:{uuid.uuid4()}", region="370102", review_status="approved",
+                  finished_at=now.isoformat(timespec="seconds"))
+    record.pop("_rev", None)
+    case = copy.deepcopy(next(d for d in generated["docs"] if d["type"] == "hazard_case"))
+    case.update(_id=f"case:{uuid.uuid4()}", inspection=record["_id"], region="370102", grade="major",
+                state="ordered", supervised=True, found_at=now.isoformat(timespec="seconds"),
+                deadline=(today() - timedelta(days=1)).isoformat())
+    case.pop("_rev", None)
+    return record, case
+
+
+def test_adding_changing_and_removing_records_moves_the_figures(app, login):
+    app.config["STATS_SEQ_CHECK_MS"] = 0   # ask records every time: no second of grace
+    generated = load(app, inspections=30, seed=11)
+    session = login("supervisor", "370100")
+    before = _figures(session)
+    record, case = _new_records(generated)
+    with app.app_context():
+        for doc in (record, case):
+            database("records").put(doc)   # sets each _rev, for the changes below
+    after = _figures(session)
+    assert after == {**before, "inspections": before["inspections"] + 1, "major": before["major"] + 1,
+                     "overdue": before["overdue"] + 1, "supervised": before["supervised"] + 1}
+
+    case.update(state="closed", closed_at=datetime.now(timezone.utc).isoformat())
+    record["review_status"] = "rejected"
+    with app.app_context():
+        for doc in (record, case):
+            database("records").put(doc)
+    closed = _figures(session)
+    assert closed == {**before, "major": before["major"] + 1, "closed": before["closed"] + 1}
+
+    with app.app_context():
+        database("records").delete(case["_id"], case["_rev"])
+    assert _figures(session) == before
+
+
+def test_an_answer_is_computed_once_until_records_change(app, login, monkeypatch):
+    app.config["STATS_SEQ_CHECK_MS"] = 0
+    load(app, inspections=10, seed=12)
+    session = login("supervisor", "370100")
+    calls = []
+    original = queries._figures
+    monkeypatch.setattr(queries, "_figures", lambda *a: calls.append(a) or original(*a))
+    session.get("/api/v1/stats")
+    session.get("/api/v1/stats")
+    assert len(calls) == 1
+    session.get("/api/v1/stats?period=quarter")
+    assert len(calls) == 2
+    with app.app_context():
+        database("records").put({"_id": "note:unrelated", "type": "note"})
+    session.get("/api/v1/stats")
+    assert len(calls) == 3
+
+
+def test_a_change_shows_within_the_check_interval(app, login):
+    """With the default interval the process asks records at most once a second: a change shows after it."""
+    import time
+    app.config["STATS_SEQ_CHECK_MS"] = 300
+    generated = load(app, inspections=10, seed=13)
+    session = login("supervisor", "370100")
+    before = _figures(session)["inspections"]
+    record, _ = _new_records(generated)
+    with app.app_context():
+        database("records").put(record)
+    time.sleep(0.35)
+    assert _figures(session)["inspections"] == before + 1
