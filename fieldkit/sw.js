@@ -7,7 +7,10 @@ const PRECACHE = ["%PRECACHE%"];
 const CACHE = 'fieldkit-' + VERSION;
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE.map((u) => new Request(u, {cache: 'reload'})))));
+  // Without credentials: the shell is the same for everyone, and an answer must never carry a cookie
+  // that could overwrite the session the page is using.
+  const requests = PRECACHE.map((u) => new Request(u, {cache: 'reload', credentials: 'omit'}));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(requests)));
 });
 
 self.addEventListener('activate', (event) => {

@@ -79,6 +79,11 @@ class Config:
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_HOURS)
         self.SESSION_COOKIE_HTTPONLY = True
+        # The cookie is written only when the session changes. Re-sending it on every response let a slow
+        # answer (the service worker precaching the field kit) put back a session read before a newer one
+        # (with the CSRF token) was written, and CSRF then failed. The lifetime is counted from sign-in
+        # (server/accounts/guard.py), so a sliding cookie bought nothing.
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.MAX_CONTENT_LENGTH = (self.IMPORT_MAX_MB + 1) * 1024 * 1024
         self.WTF_CSRF_CHECK_DEFAULT = False  # checked in auth for cookie sessions only

@@ -62,3 +62,14 @@ def test_the_shell_is_every_kit_file_and_only_those():
     on_disk = {p.relative_to(assets.FIELDKIT).as_posix() for p in assets.FIELDKIT.rglob("*")
                if p.is_file() and p.suffix in assets.SHELL_SUFFIXES and "tests" not in p.parts} - {"sw.js"}
     assert on_disk <= names and names - on_disk == set(assets.VENDOR)
+
+
+def test_a_signed_in_session_is_not_rewritten_by_the_shells_files(app, login):
+    """A response that does not change the session sends no cookie: a slow one (the service worker
+    precaching) can never put back an older session over a newer one holding the CSRF token."""
+    inspector = login("inspector", "370102")
+    for path in ("/app/", "/app/js/main.js", "/app/config.json", "/app/sw.js", "/healthz"):
+        assert inspector.client.get(path).headers.getlist("Set-Cookie") == [], path
+    first = inspector.client.get("/api/v1/auth/me").get_json()["csrf_token"]
+    inspector.client.get("/app/vendor/jsQR.js")
+    assert inspector.client.get("/api/v1/auth/me").get_json()["csrf_token"] == first
