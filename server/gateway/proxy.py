@@ -7,13 +7,14 @@ import re
 from contextlib import ExitStack
 from urllib.parse import quote
 
-import httpx
 from flask import Response, current_app, jsonify, request
 
 from i18n import Problem
 from server.db import couch, ensure_inspector_db
 from server.gateway.body import BodyGuard
 from server.gateway.rules import Route
+from sync.couch import CouchError
+from sync.pipe import PipeResponse
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def forward(public_name: str, route: Route, params: dict, content: bytes | None 
     return relay(upstream, stack)
 
 
-def relay(upstream: httpx.Response, stack: ExitStack) -> Response:
+def relay(upstream: PipeResponse, stack: ExitStack) -> Response:
     """Stream CouchDB's answer to the caller, or turn an answer that must not reach it into a gateway error."""
     if upstream.status_code not in RELAYED:
         try:
@@ -127,7 +128,7 @@ def relay(upstream: httpx.Response, stack: ExitStack) -> Response:
     def pipe():
         try:
             yield from upstream.iter_raw(CHUNK)
-        except httpx.HTTPError as exc:  # the caller gets a cut body, which PouchDB retries
+        except CouchError as exc:  # the caller gets a cut body, which PouchDB retries
             log.warning("sync gateway: CouchDB answer cut short: %s", type(exc).__name__)
         finally:
             stack.close()
@@ -136,7 +137,7 @@ def relay(upstream: httpx.Response, stack: ExitStack) -> Response:
     return response
 
 
-def upstream_problem(upstream: httpx.Response) -> Problem:
+def upstream_problem(upstream: PipeResponse) -> Problem:
     """CouchDB refused the gateway itself, or failed: say so without its words, URLs or credentials."""
     status = upstream.status_code
     if status in (401, 403):
@@ -151,18 +152,18 @@ def upstream_problem(upstream: httpx.Response) -> Problem:
     return Problem("gateway.upstream_error")
 
 
-def _reason(upstream: httpx.Response) -> str:
+def _reason(upstream: PipeResponse) -> str:
     """CouchDB's short reason for refusing a request, with anything that looks like a URL or path removed."""
     try:
-        body = json.loads(upstream.read()[:4096])
+        body = json.loads(upstream.read(4096))
         reason = str(body.get("reason") or body.get("error") or "")
-    except (ValueError, AttributeError, httpx.HTTPError):
+    except (ValueError, AttributeError, CouchError):
         return "-"
     reason = re.sub(r"\S*(://|/)\S*", "…", reason)
     return reason[:160] or "-"
 
 
-def _db_info(upstream: httpx.Response, stack: ExitStack, public_name: str) -> Response:
+def _db_info(upstream: PipeResponse, stack: ExitStack, public_name: str) -> Response:
     """Database info, named as the phone knows it (without DB_PREFIX)."""
     try:
         info = json.loads(upstream.read())
