@@ -19,6 +19,9 @@ from sync.pipe import PipeResponse
 log = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
+# Request bodies are read in gunicorn's largest recv(): a smaller read makes gunicorn copy the rest of
+# what it received once per read (13 MB of photos read 64 KB at a time cost 60 ms of CPU, 1 MB at a time 15).
+BODY_CHUNK = 1024 * 1024
 MB = 1024 * 1024
 # CouchDB protocol answers PouchDB acts on (missing checkpoint, conflict, …): relayed as CouchDB wrote them.
 RELAYED = {200, 201, 202, 304, 404, 409, 412}
@@ -71,7 +74,7 @@ def check_request_headers(route: Route) -> None:
         limit, problem = cap(route.cap)
         if request.content_length is not None and request.content_length > limit:
             raise Problem(problem, limit=limit // MB)
-        request.max_content_length = limit + CHUNK  # our own count below stops it first, with our message
+        request.max_content_length = limit + BODY_CHUNK  # our own count below stops it first, with our message
 
 
 def request_body(route: Route):
@@ -84,7 +87,7 @@ def request_body(route: Route):
 
     def chunks():
         while True:
-            chunk = stream.read(CHUNK)
+            chunk = stream.read(BODY_CHUNK)
             if not chunk:
                 return
             yield guard.check(chunk)
