@@ -148,6 +148,17 @@ class Couch:
     def all_dbs(self) -> list[str]:
         return self.call("GET", "/_all_dbs")
 
+    def db_updates(self, since: str = "now", wait_s: float | None = None) -> dict:
+        """Which databases were created, updated or deleted since `since` (Apache CouchDB 3 with
+        `_global_changes`; pouchdb-server answers 400). With `wait_s`, a long poll of that many seconds."""
+        params = {"since": since, "feed": "longpoll" if wait_s else "normal"}
+        timeout = None
+        if wait_s:
+            params["timeout"] = str(int(wait_s * 1000))
+            timeout = httpx.Timeout(wait_s + 15, connect=5.0)
+        return self.call("GET", "/_db_updates", params=params,
+                         **({"timeout": timeout} if timeout else {}))
+
 
 class Database:
     """One database. Methods are named after what domain code needs, not after URLs."""

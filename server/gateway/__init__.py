@@ -10,6 +10,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from server.gateway import views
+    from sync.notify import Notifier
     app.register_blueprint(views.bp)
+    app.extensions["worker_notify"] = Notifier()  # the gateway's word to the worker after a phone's write
     # Before the global guard (which would answer an anonymous POST with a CSRF error): see refuse_anonymous.
     app.before_request_funcs.setdefault(None, []).insert(0, views.refuse_anonymous)

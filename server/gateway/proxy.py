@@ -30,6 +30,7 @@ CONDITIONAL_HEADERS = ("If-None-Match", "If-Match")
 _CONTENT_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]{1,64}/[A-Za-z0-9!#$&^_.+-]{1,64}(\s*;[ -~]{0,120})?$")
 _JSON_TYPE = re.compile(r"^application/json\s*(;\s*charset=\"?utf-8\"?\s*)?$", re.IGNORECASE)
 _FORM_TYPES = ("multipart/", "application/x-www-form-urlencoded")
+WRITES = {("bulk_docs", "POST"), ("doc", "PUT"), ("attachment", "PUT")}  # what the worker files
 CAPS = {"body": ("SYNC_MAX_BODY_MB", 20, "gateway.body_too_large"),
         "doc": ("SYNC_MAX_DOC_MB", 8, "gateway.doc_too_large"),
         "attachment": ("SYNC_MAX_ATTACHMENT_MB", 12, "gateway.attachment_too_large")}
@@ -116,7 +117,17 @@ def forward(public_name: str, route: Route, params: dict, content: bytes | None 
         upstream = stack.enter_context(couch().stream(route.method, path, headers=headers))
     if route.kind == "info" and upstream.status_code == 200 and route.method == "GET":
         return _db_info(upstream, stack, public_name)
+    if (route.kind, route.method) in WRITES and upstream.status_code in (201, 202):
+        tell_worker(public_name)
     return relay(upstream, stack)
+
+
+def tell_worker(public_name: str) -> None:
+    """A phone's write reached CouchDB: name its database to the worker, which files it at once. One
+    non-blocking datagram; a lost one (no worker, a full queue) waits for the worker's sweep."""
+    config = current_app.config
+    current_app.extensions["worker_notify"].changed(config.get("WORKER_NOTIFY_SOCKET", ""),
+                                                    config.get("DB_PREFIX", "") + public_name)
 
 
 def relay(upstream: PipeResponse, stack: ExitStack) -> Response:
