@@ -14,24 +14,14 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from urllib.parse import quote, urlencode, urlsplit
+
+from sync.pipe_answer import CouchAnswer, PipeError, PipeResponse, failure
 
 # Node's http server (pouchdb-server) drops an idle keep-alive connection after 5 s; reuse stays below.
 IDLE_S = 4.0
 MAX_IDLE = 32
-
-
-class PipeError(Exception):
-    """CouchDB could not be reached, or the connection failed mid-request."""
-
-    timed_out = False
-
-
-class PipeTimeout(PipeError):
-    """CouchDB said nothing for the whole read timeout (a quiet long poll, or a stuck server)."""
-
-    timed_out = True
 
 
 def _as_is(exc: PipeError) -> Exception:
@@ -46,53 +36,6 @@ def _readable(sock: socket.socket | None) -> bool:
         return bool(select.select([sock], [], [], 0)[0])
     except (OSError, ValueError):
         return True
-
-
-class PipeResponse:
-    """CouchDB's answer, read as it arrives; the connection goes back to the pool once it is read to the end."""
-
-    def __init__(self, pipe: "Pipe", conn: http.client.HTTPConnection, resp: http.client.HTTPResponse):
-        self._pipe, self._conn, self._resp = pipe, conn, resp
-        self.status_code = resp.status
-        self.headers = resp.msg  # case-insensitive: .get("Content-Type"), "ETag" in headers
-
-    def iter_raw(self, size: int) -> Iterator[bytes]:
-        """The body in pieces of at most `size` bytes, each passed on as soon as it arrives."""
-        while True:
-            chunk = self._read(size)
-            if not chunk:
-                return
-            yield chunk
-
-    def read(self, limit: int | None = None) -> bytes:
-        """The whole body (or its first `limit` bytes)."""
-        parts, seen = [], 0
-        for chunk in self.iter_raw(65536):
-            parts.append(chunk)
-            seen += len(chunk)
-            if limit is not None and seen >= limit:
-                break
-        return b"".join(parts)[:limit] if limit is not None else b"".join(parts)
-
-    def _read(self, size: int) -> bytes:
-        try:
-            return self._resp.read1(size)
-        except (OSError, http.client.HTTPException) as exc:
-            raise self._pipe.fail(_failure(exc)) from exc
-
-    def close(self) -> None:
-        """Give the connection back if the answer was read whole, else close it (never reuse a half-read one)."""
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        resp = self._resp
-        # read1 leaves a Content-Length answer open after its last byte: length 0 is the end too
-        whole = resp.isclosed() or (not resp.chunked and resp.length == 0)
-        resp.close()
-        if whole and not resp.will_close:
-            self._pipe.release(conn)
-        else:
-            conn.close()
 
 
 class Pipe:
@@ -122,9 +65,12 @@ class Pipe:
 
     def _new_connection(self) -> http.client.HTTPConnection:
         if self.https:
-            return http.client.HTTPSConnection(self.host, self.port, timeout=self.connect_timeout,
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.connect_timeout,
                                                context=self._ssl)
-        return http.client.HTTPConnection(self.host, self.port, timeout=self.connect_timeout)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=self.connect_timeout)
+        conn.response_class = CouchAnswer
+        return conn
 
     def release(self, conn: http.client.HTTPConnection) -> None:
         with self._lock:
@@ -190,13 +136,13 @@ class Pipe:
                 conn.putheader("Transfer-Encoding", "chunked")
             conn.endheaders(bytes(content) if isinstance(content, (bytes, bytearray)) else None)
         except (OSError, http.client.HTTPException) as exc:
-            raise _failure(exc) from exc
+            raise failure(exc) from exc
         if content is not None and not isinstance(content, (bytes, bytearray)):
             self._send_stream(conn, content, chunked)
         try:
             return conn.getresponse()
         except (OSError, http.client.HTTPException) as exc:
-            raise _failure(exc) from exc
+            raise failure(exc) from exc
 
     @staticmethod
     def _send_stream(conn, content: Iterable[bytes], chunked: bool) -> None:
@@ -206,15 +152,9 @@ class Pipe:
             try:
                 conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
             except OSError as exc:
-                raise _failure(exc) from exc
+                raise failure(exc) from exc
         if chunked:
             try:
                 conn.send(b"0\r\n\r\n")
             except OSError as exc:
-                raise _failure(exc) from exc
-
-
-def _failure(exc: BaseException) -> PipeError:
-    if isinstance(exc, (TimeoutError, socket.timeout)):
-        return PipeTimeout(f"no answer within the timeout: {exc}")
-    return PipeError(f"{type(exc).__name__}: {exc}")
+                raise failure(exc) from exc

@@ -138,9 +138,18 @@ def relay(upstream: PipeResponse, stack: ExitStack) -> Response:
         finally:
             stack.close()
     headers = {name: upstream.headers[name] for name in RESPONSE_HEADERS if name in upstream.headers}
+    first = b""
+    if request.method != "HEAD" and upstream.status_code not in (204, 304):
+        # Most answers are a few kilobytes: one read, sent with its length, spares the streaming machinery.
+        first = upstream.read(CHUNK)
+        if upstream.complete:
+            stack.close()
+            return Response(first, status=upstream.status_code, headers=headers)
 
     def pipe():
         try:
+            if first:
+                yield first
             yield from upstream.iter_raw(CHUNK)
         except CouchError as exc:  # the caller gets a cut body, which PouchDB retries
             log.warning("sync gateway: CouchDB answer cut short: %s", type(exc).__name__)
