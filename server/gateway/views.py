@@ -5,7 +5,6 @@ from flask import Blueprint, Response, g, jsonify, request, session
 
 import i18n
 from i18n import Problem, t
-from server.accounts.guard import limiter
 from server.errors import error_response
 from server.gateway import longpoll, proxy, query, rules, seen
 
@@ -27,13 +26,6 @@ REFUSALS = {
     "gateway.attachment_type": ("unsupported_media_type", 415),
     "gateway.upstream_auth": ("internal", 500), "gateway.upstream_error": ("internal", 500),
 }  # every other gateway.* refusal is 403 forbidden
-
-
-@limiter.request_filter
-def _not_rate_limited() -> bool:
-    """No rate limit applies under /sync (a replication makes hundreds of requests): spare each of them
-    flask-limiter's bookkeeping, a tenth of the gateway's CPU per request (docs/benchmarks.md)."""
-    return request.blueprint == bp.name
 
 
 @bp.errorhandler(Problem)
