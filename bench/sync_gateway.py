@@ -4,14 +4,16 @@
 
 Node PouchDB (tests/integration/pouch_client.js) pushes `docs` small documents and `photos` ~200 KB JPEG-like
 attachments into a fresh database, then a fresh phone pulls them all back. Each round does it once through
-the gateway (app under gunicorn with deploy/gunicorn.conf.py, bearer token) and once straight to the
-embedded pouchdb-server (admin Basic auth); the order alternates between rounds.
+the gateway (app under gunicorn with deploy/gunicorn.conf.py, bearer token, notifying a worker socket as
+`make run` does) and once straight to the embedded pouchdb-server (admin Basic auth); the order alternates
+between rounds.
 """
 from __future__ import annotations
 
 import argparse
 import base64
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -99,7 +101,11 @@ def measure(docs: int = 1000, photos: int = 100, rounds: int = 2) -> dict:
         prefix = "bench" + uuid.uuid4().hex[:6] + "_"
         settings = _settings(couch_url, prefix)
         accounts = _field_accounts(settings, rounds)
-        web, base = _start_gunicorn(settings, Path(tmp) / "access.log")
+        # As deployed, the gateway names each written database on the worker's socket (here nobody reads it).
+        inbox = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        inbox.bind(str(Path(tmp) / "worker.sock"))
+        web, base = _start_gunicorn({**settings, "WORKER_NOTIFY_SOCKET": str(Path(tmp) / "worker.sock")},
+                                    Path(tmp) / "access.log")
         parts = urlsplit(couch_url)
         basic = "Basic " + base64.b64encode(f"{parts.username}:{parts.password}".encode()).decode()
         direct_base = f"{parts.scheme}://{parts.hostname}:{parts.port}"
@@ -117,6 +123,7 @@ def measure(docs: int = 1000, photos: int = 100, rounds: int = 2) -> dict:
         finally:
             web.terminate()
             web.wait(30)
+            inbox.close()
             if embedded:
                 embedded.stop()
     return _summary(runs, docs, photos)
