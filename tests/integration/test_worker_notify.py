@@ -3,12 +3,13 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
 from sync.notify import Notifier
-from sync.worker.wake import db_updates_seq
+from sync.worker.wake import DbUpdatesFollower, db_updates_seq
 from tests.integration.gateway_fixtures import field_user  # noqa: F401  (fixture)
 from tests.integration.worker_fixtures import dispatched_task, inspection, phone_db, records
 
@@ -154,8 +155,16 @@ def test_the_gateway_never_fails_or_waits_on_a_notification(app, client, field_u
     deaf.close()
 
 
-def test_db_updates_is_used_only_where_the_server_offers_it(app):
+def test_db_updates_is_used_only_where_the_server_offers_it(app, db_prefix):
     with app.app_context():
         from server.db import couch
         offered = couch().request("GET", "/_db_updates").status_code == 200
         assert (db_updates_seq(couch()) is not None) == offered   # pouchdb-server: 400, the worker lists
+        if offered:
+            return
+        ended, stop = [], threading.Event()   # a server that stops offering the feed: back to listing
+        follower = DbUpdatesFollower(couch(), db_prefix, "0", deliver=lambda names: None,
+                                     on_end=lambda: ended.append(True), stop=stop)
+        follower.thread.join(30)
+        stop.set()
+        assert ended == [True] and not follower.thread.is_alive()
