@@ -12,6 +12,7 @@ from flask import Response, current_app, jsonify, request
 from i18n import Problem
 from server.db import couch, ensure_inspector_db
 from server.gateway.body import BodyGuard
+from server.gateway.readahead import read_ahead
 from server.gateway.rules import Route
 from sync.couch import CouchError
 from sync.pipe import PipeResponse
@@ -85,6 +86,8 @@ def request_body(route: Route):
     limit, problem = cap(route.cap)
     guard = BodyGuard(limit, problem, scan=route.body == "json_write")
     stream = request.stream
+    if request.content_length is None or request.content_length > BODY_CHUNK:
+        return read_ahead(stream.read, guard.check, BODY_CHUNK)
 
     def chunks():
         while True:
