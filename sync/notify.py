@@ -3,7 +3,7 @@
 The gateway sends the database's name after each write a phone makes; the worker files that database at
 once instead of at its next sweep. The word is a hint, never a command: a lost one (no worker, a full
 queue) only waits for the sweep, and the worker acts on a name only if it is one of its own inspector
-databases and that database exists (docs/decisions/0007-worker-notifications.md).
+databases and that database exists (docs/decisions/0010-worker-notifications.md).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 httpx costs about 0.6 ms of CPU per request (URL objects, h11 state machine, cookie jar) where http.client
 costs about 0.15 ms; a phone's replication makes hundreds of requests, so the gateway's pipe uses this and
-everything else in `sync/couch.py` keeps httpx (docs/decisions/0006-sync-gateway-pipe.md). Reached only
+everything else in `sync/couch.py` keeps httpx (docs/decisions/0009-sync-gateway-pipe.md). Reached only
 through `Couch.stream`, which adds the server's own credentials.
 """
 from __future__ import annotations
