@@ -4,14 +4,16 @@
 
 Node PouchDB (tests/integration/pouch_client.js) pushes `docs` small documents and `photos` ~200 KB JPEG-like
 attachments into a fresh database, then a fresh phone pulls them all back. Each round does it once through
-the gateway (app under gunicorn with deploy/gunicorn.conf.py, bearer token) and once straight to the
-embedded pouchdb-server (admin Basic auth); the order alternates between rounds.
+the gateway (app under gunicorn with deploy/gunicorn.conf.py, bearer token, notifying a worker socket as
+`make run` does) and once straight to the embedded pouchdb-server (admin Basic auth); the order alternates
+between rounds.
 """
 from __future__ import annotations
 
 import argparse
 import base64
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -87,8 +89,10 @@ def _replicate(remote: str, authorization: str, docs: int, photos: int) -> tuple
     return pushed["seconds"], pulled["seconds"]
 
 
-def measure(docs: int = 1000, photos: int = 100, rounds: int = 2) -> dict:
-    """Replicate through the gateway and straight to CouchDB `rounds` times each, alternating the order."""
+def measure(docs: int = 1000, photos: int = 100, rounds: int = 2, warmup: int = 1) -> dict:
+    """Replicate through the gateway and straight to CouchDB `rounds` times each, alternating the order,
+    after `warmup` unmeasured rounds of both (a fresh pouchdb-server and fresh gunicorn workers are slow at
+    first, and without a warm-up only the gateway, which goes first, paid for it)."""
     with tempfile.TemporaryDirectory() as tmp:
         embedded = None
         couch_url = os.environ.get("COUCHDB_URL")
@@ -98,35 +102,41 @@ def measure(docs: int = 1000, photos: int = 100, rounds: int = 2) -> dict:
             couch_url = embedded.url
         prefix = "bench" + uuid.uuid4().hex[:6] + "_"
         settings = _settings(couch_url, prefix)
-        accounts = _field_accounts(settings, rounds)
-        web, base = _start_gunicorn(settings, Path(tmp) / "access.log")
+        accounts = _field_accounts(settings, warmup + rounds)
+        # As deployed, the gateway names each written database on the worker's socket (here nobody reads it).
+        inbox = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        inbox.bind(str(Path(tmp) / "worker.sock"))
+        web, base = _start_gunicorn({**settings, "WORKER_NOTIFY_SOCKET": str(Path(tmp) / "worker.sock")},
+                                    Path(tmp) / "access.log")
         parts = urlsplit(couch_url)
         basic = "Basic " + base64.b64encode(f"{parts.username}:{parts.password}".encode()).decode()
         direct_base = f"{parts.scheme}://{parts.hostname}:{parts.port}"
         runs = []
         try:
-            for i, account in enumerate(accounts):
+            for i, account in enumerate(accounts, start=-warmup):
                 order = ("gateway", "direct") if i % 2 == 0 else ("direct", "gateway")
                 for way in order:
                     if way == "gateway":
                         push, pull = _replicate(f"{base}/sync/{account['db']}", f"Bearer {account['token']}",
                                                 docs, photos)
                     else:
-                        push, pull = _replicate(f"{direct_base}/{prefix}direct_{i}", basic, docs, photos)
-                    runs.append({"way": way, "round": i, "push_s": push, "pull_s": pull})
+                        push, pull = _replicate(f"{direct_base}/{prefix}direct_{i + warmup}", basic, docs, photos)
+                    runs.append({"way": way, "round": i, "push_s": push, "pull_s": pull, "warmup": i < 0})
         finally:
             web.terminate()
             web.wait(30)
+            inbox.close()
             if embedded:
                 embedded.stop()
     return _summary(runs, docs, photos)
 
 
 def _summary(runs: list[dict], docs: int, photos: int) -> dict:
+    everything, runs = runs, [r for r in runs if not r["warmup"]]
     total = {way: sum(r["push_s"] + r["pull_s"] for r in runs if r["way"] == way) for way in ("gateway", "direct")}
     push = {way: sum(r["push_s"] for r in runs if r["way"] == way) for way in ("gateway", "direct")}
     pull = {way: sum(r["pull_s"] for r in runs if r["way"] == way) for way in ("gateway", "direct")}
-    return {"docs": docs, "photos": photos, "runs": runs, "gateway_s": total["gateway"], "direct_s": total["direct"],
+    return {"docs": docs, "photos": photos, "runs": everything, "gateway_s": total["gateway"], "direct_s": total["direct"],
             "push_overhead": push["gateway"] / push["direct"], "pull_overhead": pull["gateway"] / pull["direct"],
             "gateway_overhead": total["gateway"] / total["direct"]}
 
@@ -136,10 +146,12 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=1000)
     ap.add_argument("--photos", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=1, help="unmeasured rounds first (0: none, as before)")
     args = ap.parse_args()
-    result = measure(args.docs, args.photos, args.rounds)
+    result = measure(args.docs, args.photos, args.rounds, args.warmup)
     for run in result["runs"]:
-        print(f"round {run['round']} {run['way']:8} push {run['push_s']:.2f}s pull {run['pull_s']:.2f}s")
+        label = "warm-up" if run["warmup"] else f"round {run['round']}"
+        print(f"{label:8} {run['way']:8} push {run['push_s']:.2f}s pull {run['pull_s']:.2f}s")
     print(f"gateway {result['gateway_s']:.2f}s, direct {result['direct_s']:.2f}s; "
           f"push_overhead={result['push_overhead']:.2f} pull_overhead={result['pull_overhead']:.2f}")
     print(f"gateway_overhead={result['gateway_overhead']:.2f}")

@@ -55,6 +55,8 @@ def main() -> int:
         (VAR / "demo-accounts.txt").write_text("\n".join(lines) + "\n")
         (VAR / "demo-accounts.txt").chmod(0o600)
     bind = os.environ.setdefault("BIND", "127.0.0.1:8000")
+    # The gateway tells the worker of each phone's push on this socket (relative: both run in ROOT).
+    os.environ.setdefault("WORKER_NOTIFY_SOCKET", "var/worker.sock")
     web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                             "server:create_app()"], cwd=ROOT)
     worker = subprocess.Popen([sys.executable, "-m", "sync.worker"], cwd=ROOT)

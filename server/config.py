@@ -48,6 +48,7 @@ class Config:
         self.PHONE_KEEP_DAYS = _int(env, "PHONE_KEEP_DAYS", 30)
         self.PHONE_DOC_BUDGET = _int(env, "PHONE_DOC_BUDGET", 5000)
         self.PHONE_PURGE_EVERY_S = _int(env, "PHONE_PURGE_EVERY_S", 600)
+        # The worker's sweep of every inspector database, in seconds: the safety net behind notifications.
         self.WORKER_POLL_S = _int(env, "WORKER_POLL_S", 2)
         # Document numbers: region code → short name used in (济南)应急检记〔2026〕1号 (JSON). A region not
         # listed uses its name without 市/区/县.
@@ -56,6 +57,9 @@ class Config:
         self.ESCALATE_EVERY_S = _int(env, "ESCALATE_EVERY_S", 3600)
         # A signature image (PNG) on an inspection record may be at most this large.
         self.SIGNATURE_MAX_KB = _int(env, "SIGNATURE_MAX_KB", 512)
+        # The worker's notification socket (a local datagram socket): the gateway names each database a
+        # phone wrote to, and the worker files it at once. Empty: no notifications, the sweep finds changes.
+        self.WORKER_NOTIFY_SOCKET = env.get("WORKER_NOTIFY_SOCKET", "")
         # How often (seconds, per server process) a phone's "last seen / last sent" time is written down.
         self.PHONE_SEEN_EVERY_S = _int(env, "PHONE_SEEN_EVERY_S", 60)
         # Sync gateway (/sync/...): request body caps, and how long a long poll of _changes may wait.
@@ -113,6 +117,11 @@ class Config:
         if not 1 <= self.FIELDKIT_SYNC_BATCH <= 500 or not 1 <= self.FIELDKIT_RETRY_MAX_S <= 3600:
             raise ConfigError("FIELDKIT_SYNC_BATCH must be 1-500 and FIELDKIT_RETRY_MAX_S 1-3600")
         _check_shorts(self.DOC_REGION_SHORTS)
+        if len(self.WORKER_NOTIFY_SOCKET.encode()) > 100:
+            raise ConfigError("WORKER_NOTIFY_SOCKET must be a path of at most 100 bytes (a Unix socket's limit); "
+                              "use a shorter directory such as /run/fieldinspect/worker.sock")
+        if self.WORKER_POLL_S < 1:
+            raise ConfigError("WORKER_POLL_S must be at least 1 (seconds between the worker's sweeps)")
         if not self.COUCHDB_URL.startswith(("http://", "https://")):
             raise ConfigError("COUCHDB_URL must be an http(s) URL, e.g. http://admin:pw@127.0.0.1:5984")
 

@@ -8,6 +8,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
+from sync.pipe import Pipe, PipeError, PipeResponse
+
 
 class CouchError(Exception):
     """A CouchDB request failed in a way the caller did not ask to handle."""
@@ -29,6 +31,14 @@ class Conflict(CouchError):
 
 class Unavailable(CouchError):
     """CouchDB could not be reached."""
+
+
+class TimedOut(Unavailable):
+    """CouchDB said nothing for the whole timeout (on a long poll: nothing changed)."""
+
+
+def _unavailable(exc: PipeError) -> Unavailable:
+    return (TimedOut if exc.timed_out else Unavailable)(503, "unavailable", str(exc))
 
 
 def _doc_path(doc_id: str) -> str:
@@ -63,9 +73,11 @@ class Couch:
             timeout=httpx.Timeout(timeout, connect=5.0),
             headers={"Accept": "application/json", "Accept-Encoding": "identity"},
         )
+        self.pipe = Pipe(self.base, auth, timeout=timeout, fail=_unavailable)
 
     def close(self) -> None:
         self.http.close()
+        self.pipe.close()
 
     # -- low level ---------------------------------------------------------
     def request(self, method: str, path: str, **kwargs) -> httpx.Response:
@@ -78,18 +90,16 @@ class Couch:
     @contextmanager
     def stream(self, method: str, path: str, params=None, headers: dict | None = None,
                content: bytes | Iterable[bytes] | None = None,
-               timeout: httpx.Timeout | None = None) -> Iterator[httpx.Response]:
+               timeout: float | None = None) -> Iterator[PipeResponse]:
         """One request whose body is sent and whose answer is read as they flow (the sync gateway's pipe).
 
         `path` is already percent-encoded; the server's own credentials are added here and nowhere else.
-        The response is closed when the block ends, which also tells CouchDB to stop a long poll.
+        `timeout` bounds each wait for CouchDB (seconds). A connection failure raises Unavailable (TimedOut
+        when CouchDB stayed silent), at the start or while the answer is read. The response is closed when
+        the block ends, which also tells CouchDB to stop a long poll.
         """
-        request = self.http.build_request(method, path, params=params, headers=headers, content=content,
-                                          timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
-        try:
-            resp = self.http.send(request, stream=True)
-        except httpx.TransportError as exc:
-            raise Unavailable(503, "unavailable", f"{type(exc).__name__}: {exc}") from exc
+        headers = {"Accept": "application/json", "Accept-Encoding": "identity", **(headers or {})}
+        resp = self.pipe.open(method, path, params=params, headers=headers, content=content, timeout=timeout)
         try:
             yield resp
         finally:
@@ -137,6 +147,17 @@ class Couch:
 
     def all_dbs(self) -> list[str]:
         return self.call("GET", "/_all_dbs")
+
+    def db_updates(self, since: str = "now", wait_s: float | None = None) -> dict:
+        """Which databases were created, updated or deleted since `since` (Apache CouchDB 3 with
+        `_global_changes`; pouchdb-server answers 400). With `wait_s`, a long poll of that many seconds."""
+        params = {"since": since, "feed": "longpoll" if wait_s else "normal"}
+        timeout = None
+        if wait_s:
+            params["timeout"] = str(int(wait_s * 1000))
+            timeout = httpx.Timeout(wait_s + 15, connect=5.0)
+        return self.call("GET", "/_db_updates", params=params,
+                         **({"timeout": timeout} if timeout else {}))
 
 
 class Database:

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import time
 
-import httpx
 from flask import Response, current_app, jsonify
 
 from i18n import Problem
 from server.db import couch
 from server.gateway.proxy import CHUNK, RELAYED, cap, db_path, outgoing_headers, upstream_problem
 from server.gateway.rules import Route
-from sync.couch import Unavailable
+from sync.couch import TimedOut
 
 
 def wait_seconds(params: dict) -> float:
@@ -48,8 +47,7 @@ def longpoll(public_name: str, route: Route, params: dict, content: bytes | None
     deadline = time.monotonic() + wait + 5
     try:
         with couch().stream(route.method, db_path(public_name) + route.path, params=upstream_params,
-                            headers=outgoing_headers(route), content=content,
-                            timeout=httpx.Timeout(wait, connect=5.0)) as upstream:
+                            headers=outgoing_headers(route), content=content, timeout=wait) as upstream:
             if upstream.status_code != 200:
                 if upstream.status_code in RELAYED:
                     return Response(upstream.read(), status=upstream.status_code,
@@ -60,9 +58,7 @@ def longpoll(public_name: str, route: Route, params: dict, content: bytes | None
                 if len(body) > limit:
                     raise Problem("gateway.longpoll_too_large")
                 if time.monotonic() > deadline:
-                    raise httpx.ReadTimeout("the long poll outlived the gateway's clock")
-    except (httpx.ReadTimeout, Unavailable) as exc:
-        if isinstance(exc, Unavailable) and not isinstance(exc.__cause__, httpx.ReadTimeout):
-            raise  # CouchDB is down, not merely quiet
+                    raise TimedOut(504, "timeout", "the long poll outlived the gateway's clock")
+    except TimedOut:  # CouchDB quiet, not down (Unavailable passes on)
         return jsonify({"results": [], "last_seq": last_seq(since)})
     return Response(bytes(body), status=200, content_type="application/json")

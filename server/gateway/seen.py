@@ -8,10 +8,10 @@ from contextlib import suppress
 from flask import current_app
 
 from server.db import database
+from server.gateway.proxy import WRITES
 from server.registry.store import now_iso
 from sync.couch import CouchError
 
-WRITES = {("bulk_docs", "POST"), ("doc", "PUT"), ("attachment", "PUT")}
 _last_written: dict[tuple[str, str], float] = {}
 _lock = threading.Lock()
 

@@ -12,6 +12,7 @@ from server.hazards.service import today
 from server.qr.signing import parse_keys
 from sync.seal import seal_key
 from sync.worker.feed import Worker
+from sync.worker.wake import Wake, db_updates_seq
 
 
 def build(app) -> Worker:
@@ -26,15 +27,37 @@ def build(app) -> Worker:
                   periodic)
 
 
+def start_wake(app, worker: Worker, stop: threading.Event) -> Wake:
+    """Follow CouchDB's `_db_updates` where it has the feed (Apache CouchDB 3), and listen for the gateway."""
+    wake = Wake(stop)
+    prefix = app.config.get("DB_PREFIX", "")
+    since = db_updates_seq(couch())
+    if since is not None:
+        worker.follows_updates = True
+        wake.follow(couch(), prefix, since, on_end=lambda: setattr(worker, "follows_updates", False))
+        logging.getLogger(__name__).info("worker: following CouchDB's _db_updates feed")
+    if app.config.get("WORKER_NOTIFY_SOCKET"):
+        wake.listen(app.config["WORKER_NOTIFY_SOCKET"], prefix)
+    return wake
+
+
 def main() -> None:
     app = create_app()
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
     with app.app_context():
         worker = build(app)
+        wake = start_wake(app, worker, stop)
+
+        def halt(*_):
+            stop.set()
+            wake.kick()
+        signal.signal(signal.SIGTERM, halt)
+        signal.signal(signal.SIGINT, halt)
         logging.getLogger(__name__).info("worker started")
-        worker.run_forever(float(app.config.get("WORKER_POLL_S", 2.0)), stop)
+        try:
+            worker.run_forever(float(app.config.get("WORKER_POLL_S", 2.0)), stop, wake)
+        finally:
+            wake.close()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""Follows every inspector database's change feed with stored checkpoints, and reports backlog and errors."""
+"""Follows every inspector database's change feed with stored checkpoints, and reports backlog and errors.
+
+A sweep visits every inspector database; between sweeps the worker files at once each database the
+gateway's notification or CouchDB 3's `_db_updates` feed names (sync/worker/wake.py).
+"""
 from __future__ import annotations
 
 import logging
@@ -6,7 +10,8 @@ import re
 import time
 from datetime import datetime, timezone
 
-from sync.couch import CouchError, Database
+from sync.couch import CouchError, Database, NotFound
+from sync.notify import inspector_db_names
 from sync.phones import DB_PATTERN
 from sync.worker.deliver import deliver_reviews
 from sync.worker.purge import purge_phone
@@ -15,6 +20,7 @@ from sync.worker.steps import Context, handle
 log = logging.getLogger(__name__)
 BATCH = 200
 STATUS_ID = "_local/worker-status"
+MAX_UNKNOWN = 20  # names not seen before, checked against CouchDB per wake-up (the rest wait for the sweep)
 
 
 def seq_number(seq) -> int:
@@ -41,10 +47,20 @@ class Worker:
         self.context_args = context_args
         self.processed = 0
         self.last_error: str | None = None
+        # While CouchDB's _db_updates feed is followed, databases are listed once and then known from the feed.
+        self.follows_updates = False
+        self.known: set[str] = set()
+        self.retry: set[str] = set()   # databases whose last visit failed
+        self._listed = False
 
     def inspector_dbs(self) -> list[str]:
-        names = [n for n in self.server.all_dbs() if n.startswith(self.prefix)]
-        return [n for n in names if DB_PATTERN.match(n[len(self.prefix):])]
+        """This system's inspector databases: listed from CouchDB, or, while `_db_updates` is followed, those
+        the first listing found and those named since."""
+        if not (self.follows_updates and self._listed):
+            names = [n for n in self.server.all_dbs() if n.startswith(self.prefix)]
+            self.known = {n for n in names if DB_PATTERN.match(n[len(self.prefix):])}
+            self._listed = True
+        return sorted(self.known)
 
     def _checkpoint(self, name: str) -> dict:
         return self.records.get_or_none(f"_local/worker-{name}") or {"_id": f"_local/worker-{name}", "seq": "0"}
@@ -79,18 +95,41 @@ class Worker:
         return behind
 
     def run_once(self) -> int:
-        done = 0
-        for name in self.inspector_dbs():
-            try:
-                done += self.process_db(name)
-            except CouchError as exc:
-                self.last_error = f"{name}: {exc}"
-                log.exception("worker: %s failed", name)
+        """One sweep: file what is new in every inspector database (the safety net for a lost notification;
+        while `_db_updates` is followed, only where the last visit failed), deliver reviews, purge, report."""
+        targets = sorted(self.retry) if self.follows_updates and self._listed else self.inspector_dbs()
+        done = self._file(targets)
         done += deliver_reviews(self.server, self.prefix, self.records, self.context_args["seal_secret"])
         self.purge_if_due()
         self.run_periodic()
         self.processed += done
         self.write_status()
+        return done
+
+    def visit(self, names: set[str]) -> int:
+        """File what is new in the databases a notification or the `_db_updates` feed named: only this
+        system's inspector databases that exist; any other name costs nothing but a look."""
+        names = inspector_db_names(names, self.prefix)
+        for name in sorted(names - self.known)[:MAX_UNKNOWN]:
+            if self.server.db(name).exists():
+                self.known.add(name)
+        done = self._file(sorted(names & self.known))
+        self.processed += done
+        return done
+
+    def _file(self, names: list[str]) -> int:
+        done = 0
+        for name in names:
+            try:
+                done += self.process_db(name)
+                self.retry.discard(name)
+            except NotFound:  # deleted since it was listed or named
+                self.known.discard(name)
+                self.retry.discard(name)
+            except CouchError as exc:
+                self.last_error = f"{name}: {exc}"
+                self.retry.add(name)
+                log.exception("worker: %s failed", name)
         return done
 
     def purge_if_due(self) -> None:
@@ -123,13 +162,25 @@ class Worker:
                       phones_over_budget=self.over_budget)
         self.records.put(status)
 
-    def run_forever(self, poll_s: float, stop) -> None:
+    def run_forever(self, poll_s: float, stop, wake=None) -> None:
+        """Sweep every `poll_s` seconds (at once again after a sweep that found work); in between, file each
+        database `wake` names as soon as it does. A flood of names beyond what it holds means a sweep now."""
+        next_sweep = 0.0
         while not stop.is_set():
             try:
-                if self.run_once() == 0:
-                    stop.wait(poll_s)
+                if time.monotonic() >= next_sweep:
+                    next_sweep = time.monotonic() + (0 if self.run_once() else poll_s)
+                    continue
+                remaining = next_sweep - time.monotonic()
+                if wake is None:
+                    stop.wait(remaining)
+                    continue
+                names, overflowed = wake.wait(remaining)
+                if overflowed:
+                    next_sweep = 0.0
+                if names and not stop.is_set():
+                    self.visit(names)
             except CouchError as exc:  # CouchDB restarting: note it, wait, go on
                 self.last_error = str(exc)
                 log.error("worker pass failed: %s", exc)
                 stop.wait(min(poll_s * 5, 30))
-            time.sleep(0)

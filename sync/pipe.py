@@ -1,0 +1,160 @@
+"""The sync gateway's pipe to CouchDB: keep-alive stdlib http.client connections that stream both ways.
+
+httpx costs about 0.6 ms of CPU per request (URL objects, h11 state machine, cookie jar) where http.client
+costs about 0.15 ms; a phone's replication makes hundreds of requests, so the gateway's pipe uses this and
+everything else in `sync/couch.py` keeps httpx (docs/decisions/0009-sync-gateway-pipe.md). Reached only
+through `Couch.stream`, which adds the server's own credentials.
+"""
+from __future__ import annotations
+
+import base64
+import http.client
+import select
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterable
+from urllib.parse import quote, urlencode, urlsplit
+
+from sync.pipe_answer import CouchAnswer, PipeError, PipeResponse, failure
+
+# Node's http server (pouchdb-server) drops an idle keep-alive connection after 5 s; reuse stays below.
+IDLE_S = 4.0
+MAX_IDLE = 32
+
+
+def _as_is(exc: PipeError) -> Exception:
+    return exc
+
+
+def _readable(sock: socket.socket | None) -> bool:
+    """An idle keep-alive socket that is readable was closed (or spoke out of turn): not reusable."""
+    if sock is None:
+        return True
+    try:
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
+class Pipe:
+    """A small pool of keep-alive connections to one CouchDB server, shared by a process's threads."""
+
+    def __init__(self, base_url: str, auth: tuple[str, str] | None, timeout: float = 30.0,
+                 connect_timeout: float = 5.0, fail: Callable[[PipeError], Exception] = _as_is):
+        """`fail` turns a connection failure into the owner's own exception (Couch: Unavailable, TimedOut)."""
+        parts = urlsplit(base_url)
+        self.host, self.https = parts.hostname or "127.0.0.1", parts.scheme == "https"
+        self.port = parts.port or (443 if self.https else 80)
+        self.base_path = parts.path.rstrip("/")
+        self.timeout, self.connect_timeout, self.fail = timeout, connect_timeout, fail
+        self.authorization = ("Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()) if auth else None
+        self._ssl = ssl.create_default_context() if self.https else None
+        self._idle: list[tuple[http.client.HTTPConnection, float]] = []
+        self._lock = threading.Lock()
+
+    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
+        with self._lock:
+            while self._idle:
+                conn, since = self._idle.pop()
+                if time.monotonic() - since < IDLE_S and not _readable(conn.sock):
+                    return conn, True
+                conn.close()
+        return self._new_connection(), False
+
+    def _new_connection(self) -> http.client.HTTPConnection:
+        if self.https:
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.connect_timeout,
+                                               context=self._ssl)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=self.connect_timeout)
+        conn.response_class = CouchAnswer
+        return conn
+
+    def release(self, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if len(self._idle) < MAX_IDLE:
+                self._idle.append((conn, time.monotonic()))
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn, _ in idle:
+            conn.close()
+
+    def open(self, method: str, path: str, params: dict | None = None, headers: dict | None = None,
+             content: bytes | Iterable[bytes] | None = None, timeout: float | None = None) -> PipeResponse:
+        """Send one request (`path` already percent-encoded) and return as soon as the answer's headers arrive.
+
+        A streamed body's own exceptions (a cap, a refused document, the phone hanging up) pass through
+        untouched; only the connection's failures go through `fail`. A request whose body can be sent again
+        is retried once on a fresh connection if a reused one turns out to be closed.
+        """
+        target = self.base_path + path + ("?" + urlencode(params, quote_via=quote) if params else "")
+        conn, reused = self._connection()
+        try:
+            return self._attempt(conn, method, target, headers or {}, content, timeout)
+        except PipeError as exc:
+            if not (reused and (content is None or isinstance(content, (bytes, bytearray)))):
+                raise self.fail(exc) from exc
+        try:  # the pooled connection had been closed by CouchDB: once more on a new one
+            return self._attempt(self._new_connection(), method, target, headers or {}, content, timeout)
+        except PipeError as exc:
+            raise self.fail(exc) from exc
+
+    def _attempt(self, conn, method, target, headers, content, timeout) -> PipeResponse:
+        try:
+            return PipeResponse(self, conn, self._exchange(conn, method, target, headers, content, timeout))
+        except BaseException:
+            conn.close()  # a failed connection, or the caller's body failed halfway: never reused
+            raise
+
+    def _exchange(self, conn, method, target, headers, content, timeout) -> http.client.HTTPResponse:
+        if conn.sock is None:
+            try:
+                conn.connect()
+            except OSError as exc:  # a connect that timed out means unreachable, not quiet
+                raise PipeError(f"cannot connect: {type(exc).__name__}: {exc}") from exc
+        try:
+            conn.sock.settimeout(self.timeout if timeout is None else timeout)
+            conn.putrequest(method, target, skip_accept_encoding=True)
+            sent = {name.lower() for name in headers}
+            for name, value in headers.items():
+                conn.putheader(name, value)
+            if self.authorization:
+                conn.putheader("Authorization", self.authorization)
+            chunked = content is not None and not isinstance(content, (bytes, bytearray)) \
+                and "content-length" not in sent
+            if isinstance(content, (bytes, bytearray)) and "content-length" not in sent:
+                conn.putheader("Content-Length", str(len(content)))
+            elif content is None and method in ("POST", "PUT") and "content-length" not in sent:
+                conn.putheader("Content-Length", "0")
+            if chunked:
+                conn.putheader("Transfer-Encoding", "chunked")
+            conn.endheaders(bytes(content) if isinstance(content, (bytes, bytearray)) else None)
+        except (OSError, http.client.HTTPException) as exc:
+            raise failure(exc) from exc
+        if content is not None and not isinstance(content, (bytes, bytearray)):
+            self._send_stream(conn, content, chunked)
+        try:
+            return conn.getresponse()
+        except (OSError, http.client.HTTPException) as exc:
+            raise failure(exc) from exc
+
+    @staticmethod
+    def _send_stream(conn, content: Iterable[bytes], chunked: bool) -> None:
+        for chunk in content:  # the caller's exceptions leave from here as they are
+            if not chunk:
+                continue
+            try:
+                conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+            except OSError as exc:
+                raise failure(exc) from exc
+        if chunked:
+            try:
+                conn.send(b"0\r\n\r\n")
+            except OSError as exc:
+                raise failure(exc) from exc
