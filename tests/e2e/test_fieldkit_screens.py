@@ -3,6 +3,7 @@ at a phone's size, and checks each one is a real picture in the right language."
 from __future__ import annotations
 
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.e2e.fieldkit_helpers import dispatch, jpeg_file, make_team, open_kit, phone_context
 from tests.e2e.kit_actions import answer_item, check_in_typed, draw_signature
@@ -35,6 +36,7 @@ def walk(live, browser, locale: str) -> list:
         shoot(page, "login", locale, shots)
         open_kit(page, live.url, team[0].username)
         page.wait_for_selector("[data-t=sync-badge][data-status=synced]", timeout=60_000)
+        expect(page.locator("[data-t=task]")).to_have_count(3)        # the list is drawn again after the sync
         shoot(page, "tasks", locale, shots)
         page.click(f"[data-t=task][data-task='{tasks[0]['_id']}']")
         page.wait_for_selector("[data-t=checkin-button]")
