@@ -41,10 +41,18 @@ function answerControl(item, answer, ctx) {
       value: answer.value ?? '', disabled: !ctx.editable,
       onchange: (e) => ctx.answer(item, {value: e.target.value === '' ? null : Number(e.target.value)})}),
     h('span.unit', {}, item.unit || ''),
-    item.min != null || item.max != null ? h('span.hint', {}, t('fk.item.range', {min: item.min ?? '—', max: item.max ?? '—'})) : null);
+    rangeHint(item));
   }
   return h('textarea', {name, rows: 2, maxLength: 2000, value: answer.value ?? '', disabled: !ctx.editable,
                         onchange: (e) => ctx.answer(item, {value: e.target.value || null})});
+}
+
+/** The compliant range of a number item: both bounds, or the one that is set. */
+function rangeHint(item) {
+  const low = item.min != null, high = item.max != null;
+  if (!low && !high) return null;
+  const key = low && high ? 'fk.item.range' : (low ? 'fk.item.min' : 'fk.item.max');
+  return h('span.hint', {}, t(key, {min: item.min, max: item.max}));
 }
 
 function noteField(item, answer, ctx) {
