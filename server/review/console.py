@@ -112,6 +112,18 @@ def _rerender(key: str, message: str, errors=None, status: int = 422):
                            form=request.form), status
 
 
+def _attempt(key: str, act):
+    """Run a form's action; refused input or a refused step shows the page again with the reason."""
+    try:
+        return act()
+    except ValidationError as exc:
+        return _rerender(key, t("error.validation"), translate_errors(exc.messages))
+    except ApiError as exc:
+        if exc.code == "not_found":
+            abort(404)
+        return _rerender(key, exc.message, exc.errors, exc.status)
+
+
 @bp.post("/console/review/<key>")
 def decide(key):
     """The review form: approve, return with comments (overall and per item), or reject with a reason."""
@@ -121,16 +133,11 @@ def decide(key):
     body = {"decision": request.form.get("decision", ""), "comments": request.form.get("comments", ""),
             "reason": request.form.get("reason", ""), "rev": request.form.get("rev") or None,
             "items": {k[len("item."):]: v for k, v in request.form.items() if k.startswith("item.") and v.strip()}}
-    try:
+    def act():
         data = ReviewDecisionSchema().load(body)
         service.decide(g.user, key, data)
-    except ValidationError as exc:
-        return _rerender(key, t("error.validation"), translate_errors(exc.messages))
-    except ApiError as exc:
-        if exc.code == "not_found":
-            abort(404)
-        return _rerender(key, exc.message, exc.errors, exc.status)
-    return redirect(url_for("review_console.inspection_page", key=key, done=data["decision"]))
+        return redirect(url_for("review_console.inspection_page", key=key, done=data["decision"]))
+    return _attempt(key, act)
 
 
 @bp.post("/console/review/<key>/order")
@@ -141,15 +148,10 @@ def issue_order(key):
     _writable(key)
     items = [{"case": name[len("days."):], "days": whole(value)} for name, value in request.form.items()
              if name.startswith("days.") and name[len("days."):] in request.form.getlist("case")]
-    try:
+    def act():
         order = orders.issue(g.user, OrderSchema().load({"inspection": key, "items": items}))
-    except ValidationError as exc:
-        return _rerender(key, t("error.validation"), translate_errors(exc.messages))
-    except ApiError as exc:
-        if exc.code == "not_found":
-            abort(404)
-        return _rerender(key, exc.message, exc.errors, exc.status)
-    return redirect(url_for("review_console.inspection_page", key=key, done="ordered", order=order["number"]))
+        return redirect(url_for("review_console.inspection_page", key=key, done="ordered", order=order["number"]))
+    return _attempt(key, act)
 
 
 def whole(text: str):
