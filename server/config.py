@@ -44,6 +44,9 @@ class Config:
         # 一公开 deadline after the end of a check (e.g. Fujian 20 days, Henan 7): a per-jurisdiction setting.
         self.PUBLISH_DEADLINE_DAYS = _int(env, "PUBLISH_DEADLINE_DAYS", 20)
         self.PUBLISH_DEADLINE_UNIT = env.get("PUBLISH_DEADLINE_UNIT", "working")
+        # Warn on /console/status and /healthz this many days before the holiday calendar runs out (a
+        # deadline past its last known year cannot be counted in working days).
+        self.CALENDAR_WARN_DAYS = _int(env, "CALENDAR_WARN_DAYS", 90)
         # Phones: closed work is removed after PHONE_KEEP_DAYS; a phone database stays under PHONE_DOC_BUDGET.
         self.PHONE_KEEP_DAYS = _int(env, "PHONE_KEEP_DAYS", 30)
         self.PHONE_DOC_BUDGET = _int(env, "PHONE_DOC_BUDGET", 5000)

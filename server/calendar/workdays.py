@@ -110,6 +110,16 @@ def is_working_day(day: date, extra: dict | None = None) -> bool:
         raise Problem("calendar.unknown_year", year=day.year, path=str(extra_file())) from None
 
 
+def known_until(extra: dict | None = None) -> date:
+    """The last day working days can be counted to: 31 December of the last year of the unbroken run of
+    years the package or the operator's calendar knows. A deadline past it is refused (unknown_year)."""
+    years = load_extra() if extra is None else extra
+    last = max(chinese_calendar.holidays).year
+    while last + 1 in years:
+        last += 1
+    return date(last, 12, 31)
+
+
 def add_days(start: date, n: int, unit: str = "working", extra: dict | None = None, *,
              roll_forward: bool = False) -> date:
     """The date n days after `start`; counting starts the day after `start` (n = 0 gives `start`).

@@ -16,7 +16,7 @@ from server.accounts import roles, store as accounts
 from server.accounts.guard import limiter, login_limit, start_session
 from server.db import database, registry
 from server.gateway import seen
-from server.health import worker_status
+from server.health import calendar_status, worker_status
 from server.plans.access import may_see_plan
 from server.plans.publication import overdue
 from server.qr import signing
@@ -159,7 +159,7 @@ def status():
     """The worker: when it last reported, its backlog, its last error, and phones over their budget."""
     if (redirect_to := staff_only()) is not None:
         return redirect_to
-    return render_template("status.html", worker=worker_status(), phones=[
+    return render_template("status.html", worker=worker_status(), calendar=calendar_status(detail=True), phones=[
         p for p in seen.phones() if roles.in_scope(g.user, (accounts.get_user(registry(), p.get("username", "")) or {}).get("region"))])
 
 

@@ -1,5 +1,7 @@
 """Hostile documents pushed through the sync gateway, then the worker: each rejected with a reason."""
 import base64
+import json
+from datetime import date
 import hashlib
 import uuid
 
@@ -42,3 +44,33 @@ def test_phones_last_contact_is_shown_to_supervisors_in_scope(app, client, field
     assert "alice2" in page and "最近上传" in page
     far = login("supervisor", "370200", "qd").get("/console/status").get_data(as_text=True)
     assert "alice2" not in far
+
+
+def test_the_holiday_calendars_end_is_shown_and_warned_of(app, client, login, tmp_path, monkeypatch):
+    """/healthz (public) says how far deadlines can be counted; the status page warns when the calendar is
+    about to run out and names the file to add the next year to, and says so when that file is broken."""
+    from server.hazards.service import today
+    known = client.get("/healthz").get_json()["calendar"]
+    assert set(known) == {"known_until", "days_left", "warning"}          # no server path for anonymous users
+    assert known["days_left"] == (date.fromisoformat(known["known_until"]) - today()).days
+    years = {str(y): {"holidays": []} for y in range(date.fromisoformat(known["known_until"]).year + 1, today().year + 3)}
+    far_file = tmp_path / "extra.json"
+    far_file.write_text(json.dumps(years))
+    monkeypatch.setenv("CALENDAR_EXTRA_FILE", str(far_file))
+    extended = client.get("/healthz").get_json()["calendar"]
+    assert extended["known_until"] == f"{today().year + 2}-12-31" and extended["warning"] is False
+    supervisor = login("supervisor", "370100")
+    assert "ui.status" not in (page := supervisor.get("/console/status").get_data(as_text=True))
+    assert f"{today().year + 2}-12-31" in page and "国务院办公厅" not in page
+    near_file = tmp_path / "near.json"                                  # known only to the end of this year
+    near_file.write_text(json.dumps({str(y): v for y, v in years.items() if int(y) <= today().year}))
+    monkeypatch.setenv("CALENDAR_EXTRA_FILE", str(near_file))
+    assert client.get("/healthz").get_json()["calendar"]["warning"] is (
+        (date(today().year, 12, 31) - today()).days < app.config["CALENDAR_WARN_DAYS"])
+    monkeypatch.setitem(app.config, "CALENDAR_WARN_DAYS", 400)
+    page = supervisor.get("/console/status").get_data(as_text=True)
+    assert "国务院办公厅" in page and str(near_file) in page and f"{today().year + 1} 年" in page
+    far_file.write_text("{not json")
+    monkeypatch.setenv("CALENDAR_EXTRA_FILE", str(far_file))
+    assert client.get("/healthz").get_json()["calendar"] == {"known_until": None, "warning": True}
+    assert "节假日日历文件有误" in supervisor.get("/console/status").get_data(as_text=True)

@@ -2,11 +2,12 @@
 import json
 from datetime import date, datetime
 
+import chinese_calendar
 import pytest
 
 from i18n import Problem
 from server.calendar import workdays
-from server.calendar.workdays import add_days, is_working_day, load_extra, parse_extra
+from server.calendar.workdays import add_days, is_working_day, known_until, load_extra, parse_extra
 
 NONE = {}  # an explicit empty operator calendar: tests never depend on the file in data/
 
@@ -157,3 +158,12 @@ def test_messages_exist_in_both_languages():
         zh = Problem(key, year=2031, path="p", detail="d", value="v", max=1, unit="u").message("zh_CN")
         en = Problem(key, year=2031, path="p", detail="d", value="v", max=1, unit="u").message("en")
         assert zh != key and en != key and zh != en
+
+
+def test_known_until_is_the_end_of_the_unbroken_run_of_known_years():
+    package_last = max(chinese_calendar.holidays).year
+    assert known_until(NONE) == date(package_last, 12, 31)
+    next_two = {str(package_last + 1): {"holidays": []}, str(package_last + 2): {"holidays": []}}
+    assert known_until(parse_extra(next_two)) == date(package_last + 2, 12, 31)
+    gap = {str(package_last + 2): {"holidays": []}}          # a year after a gap does not extend the run
+    assert known_until(parse_extra(gap)) == date(package_last, 12, 31)
