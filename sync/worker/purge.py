@@ -6,7 +6,13 @@ from datetime import datetime, timedelta, timezone
 from sync.couch import Database
 from sync.phones import remove
 
-CLOSED = ("published", "closed", "cancelled")
+# A task's work is over when its result is published (random part), recorded ("done": targeted checks and
+# re-inspections, whose results are not published), or when it was closed or cancelled.
+CLOSED = ("done", "published", "closed", "cancelled")
+
+
+def _finished_at(task: dict) -> str:
+    return task.get("published_at") or task.get("result_at") or ""
 
 
 def _rows(db: Database, prefix: str) -> list[dict]:
@@ -27,9 +33,9 @@ def purge_phone(db: Database, registry: Database, records: Database, keep_days: 
     the database is over `budget` documents, the oldest closed tasks too. Open work is never removed."""
     truth = registry.docs_by_id([t["_id"] for t in _rows(db, "task:")])
     closed = sorted((t for t in truth.values() if t.get("status") in CLOSED),
-                    key=lambda t: t.get("published_at") or t.get("created_at", ""))
+                    key=lambda t: _finished_at(t) or t.get("created_at", ""))
     cutoff = (datetime.now(timezone.utc) - timedelta(days=keep_days)).isoformat()
-    chosen = [t["_id"] for t in closed if t["status"] == "cancelled" or (t.get("published_at") or "~") < cutoff]
+    chosen = [t["_id"] for t in closed if t["status"] == "cancelled" or (_finished_at(t) or "~") < cutoff]
     by_task = _phone_docs_by_task(db)
     projected = db.info()["doc_count"] - sum(1 + len(by_task.get(tid, [])) for tid in chosen)
     for task in closed:

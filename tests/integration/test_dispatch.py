@@ -1,4 +1,7 @@
 """Dispatch into inspector databases, cancelling and reassigning, and purging closed work from phones."""
+from collections import Counter
+from datetime import datetime, timezone
+
 from server.db import couch, registry
 from sync.phones import db_name
 from sync.seal import is_sealed, seal_key
@@ -71,11 +74,14 @@ def test_purge_removes_closed_filed_work_and_keeps_open_work(app, world):
     key = dispatched(world)
     with app.app_context():
         tasks = registry().find({"type": "task", "plan": f"plan:{key}"}, limit=100)
-        person = tasks[0]["inspectors"][0]
+        person = Counter(i for t in tasks for i in t["inspectors"]).most_common(1)[0][0]
         mine = [t for t in tasks if person in t["inspectors"]]
-        closed = mine[0]
+        assert len(mine) >= 2, "the plan gives nobody two tasks"
+        closed, targeted = mine[0], mine[1]
         closed.update(status="published", published_at="2020-01-01T00:00:00+00:00")
-        registry().put(closed)
+        targeted.update(status="done", random=False, result_at=datetime.now(timezone.utc).isoformat())  # not published
+        for task in (closed, targeted):
+            registry().put(task)
     db = phone_db(app, person)
     db.put({"_id": "inspection:11111111-1111-4111-8111-111111111111", "type": "inspection", "task": closed["_id"]})
     db.put({"_id": "inspection:22222222-2222-4222-8222-222222222222", "type": "inspection", "task": closed["_id"]})
@@ -85,7 +91,13 @@ def test_purge_removes_closed_filed_work_and_keeps_open_work(app, world):
     ids = {r["id"] for r in db.all_docs()}
     assert closed["_id"] not in ids and "inspection:11111111-1111-4111-8111-111111111111" not in ids
     assert "inspection:22222222-2222-4222-8222-222222222222" in ids     # not yet filed: kept
-    assert all(t["_id"] in ids for t in mine[1:]) and result["removed"] == 2
+    assert all(t["_id"] in ids for t in mine[1:]) and result["removed"] == 2    # done today: kept for now
+    with app.app_context():
+        targeted = registry().get(targeted["_id"])
+        targeted["result_at"] = "2020-01-02T00:00:00+00:00"          # a targeted check's work ends too
+        registry().put(targeted)
+        assert purge_phone(db, registry(), records(app), keep_days=30, budget=10_000)["removed"] == 1
+    assert targeted["_id"] not in {r["id"] for r in db.all_docs()}
 
 
 def test_each_phone_task_names_its_team_with_certificates(app, world):
