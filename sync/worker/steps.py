@@ -125,6 +125,11 @@ def file_document(ctx: Context, doc: dict, task: dict) -> str:
     a supervisor approved or rejected is final (the phone is told so)."""
     existing = ctx.lookup("records", doc["_id"])
     if existing and existing.get("source", {}).get("rev") == doc["_rev"]:
+        if set(doc.get("_conflicts") or []) - set(existing.get("conflicts") or []):
+            # A losing revision that arrived after its winner was filed (a second device of the same
+            # account syncing later): kept beside the record like any other, the record itself unchanged.
+            ctx.write({**existing, "conflicts": keep_losers(ctx, doc)})
+            return "conflict_kept"
         return "already_filed"
     if existing and existing.get("source", {}).get("db") not in (None, ctx.source.name):
         return reject(ctx, doc, "field.server_id_collision")

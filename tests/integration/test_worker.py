@@ -112,6 +112,26 @@ def test_conflicting_revisions_keep_the_loser_visible(app):
     assert loser["body"]["place"] == "东门" and loser["winner_rev"] == two["_rev"]
 
 
+def test_a_losing_revision_that_arrives_after_its_winner_was_filed_is_kept_too(app):
+    """A second device of the same account syncs days later with its own edit of the record: CouchDB's
+    rule makes it lose, and it must still be kept for supervisors (it used to be skipped as filed)."""
+    task = dispatched_task(app, [A])
+    db = phone_db(app, A)
+    base = inspection(app, task)
+    winner = {**base, "_rev": "1-ffffffffffffffffffffffffffffffff", "place": "西门"}
+    db.bulk_docs([winner], new_edits=False)
+    run_worker(app)
+    assert "conflicts" not in records(app).get(base["_id"])
+    late = {**base, "_rev": "1-11111111111111111111111111111111", "place": "东门（另一台设备）"}
+    db.bulk_docs([late], new_edits=False)
+    run_worker(app)
+    filed = records(app).get(base["_id"])
+    assert filed["place"] == "西门" and filed["source"]["rev"] == winner["_rev"] and filed["conflicts"] == [late["_rev"]]
+    assert records(app).get(f"conflict:{base['_id']}:{late['_rev']}")["body"]["place"] == "东门（另一台设备）"
+    run_worker(app)                                                   # running again changes nothing
+    assert records(app).get(base["_id"])["_rev"] == filed["_rev"]
+
+
 def test_reviews_reach_the_phone(app):
     task = dispatched_task(app, [A])
     db = phone_db(app, A)
