@@ -138,3 +138,5 @@ class InspectionOutSchema(StrictSchema):
     review = fields.Dict(allow_none=True)
     reviews = fields.List(fields.Nested(ReviewSchema))
     hazard_list = fields.List(fields.Dict())
+    # Revisions the conflict rule did not file (another device's edit), kept for supervisors to compare.
+    conflicts = fields.List(fields.Dict())

@@ -25,9 +25,11 @@ def listed(args: dict) -> dict:
 def detail(doc: dict) -> dict:
     """The record as the API shows it, with its hazards (and their cases) and every decision."""
     out = {k: v for k, v in doc.items() if not k.startswith("_") and k not in ("source", "type", "conflicts")}
+    hazards = service.hazards_of(doc["_id"])
     out.update(id=doc["_id"].split(":", 1)[1], rev=doc["source"]["rev"], reviews=service.reviews_of(doc["_id"]),
-               hazard_list=[{k: v for k, v in h.items() if not k.startswith("_") and k != "source"}
-                            for h in service.hazards_of(doc["_id"])])
+               hazard_list=[{k: v for k, v in h.items() if not k.startswith("_") and k not in ("source", "conflicts")}
+                            for h in hazards],
+               conflicts=[{k: v for k, v in c.items() if k not in ("body", "values")} for c in service.losing_versions(doc, hazards)])
     return out
 
 

@@ -79,6 +79,7 @@ def page_context(doc: dict) -> dict:
     filed = service.records().docs_by_id(photo_ids)
     return {"doc": doc, "people": people, "task": task, "plan": plan, "items": items, "hazards": hazards,
             "reviews": service.reviews_of(doc["_id"]), "filed_photos": set(filed),
+            "conflicts": service.losing_versions(doc, hazards),
             "key": doc["_id"].split(":", 1)[1], "found_cases": [h for h in hazards
                                                                if (h.get("case") or {}).get("state") == "found"]}
 

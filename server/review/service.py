@@ -50,6 +50,24 @@ def hazards_of(inspection_id: str) -> list[dict]:
     return sorted(hazards, key=lambda h: h.get("found_at", ""))
 
 
+def losing_versions(doc: dict, hazards: list[dict]) -> list[dict]:
+    """The revisions of this record and its hazards that the conflict rule did not file (kept by the worker
+    as `conflict:<id>:<rev>`), each with the fields and the checklist answers in which it differs."""
+    wanted = [f"conflict:{d['_id']}:{rev}" for d in [doc, *hazards] for rev in d.get("conflicts") or []]
+    filed = {d["_id"]: d for d in [doc, *hazards]}
+    out = []
+    for loser in records().docs_by_id(wanted).values():
+        body, winner = loser.get("body") or {}, filed.get(loser.get("of"), {})
+        answers = {a.get("item"): a for a in body.get("answers") or []}
+        theirs = {a.get("item"): a for a in winner.get("answers") or []}
+        differ = sorted(str(k) for k in set(answers) | set(theirs) if answers.get(k) != theirs.get(k))
+        out.append({"of": loser.get("of"), "rev": loser.get("rev"), "kept_at": loser.get("at"),
+                    "fields": sorted(k for k in body if k != "answers" and body.get(k) != winner.get(k)),
+                    "answers": differ, "values": {k: (answers.get(k) or {}).get("value") for k in differ},
+                    "body": body})
+    return sorted(out, key=lambda c: (c["of"] or "", c["rev"] or ""))
+
+
 def reviews_of(inspection_id: str) -> list[dict]:
     prefix = "review:" + inspection_id + ":"
     rows = records().all_docs(include_docs=True, startkey=prefix, endkey=prefix + "\ufff0")

@@ -60,6 +60,28 @@ def test_one_inspection_shows_evidence_hazards_and_reviews_in_scope_only(app, lo
         assert login("supervisor", "370100").get(f"{Q}/{bad}").status_code == 404
 
 
+def test_a_version_from_another_device_that_lost_is_shown_beside_the_record(app, login, filed):
+    """Two devices of the same account edited the record; the one CouchDB's rule did not pick is listed on
+    the record (API and page) with what differs, and only to supervisors who may see the record."""
+    mine = filed["db"].get(filed["inspection"]["_id"])
+    start, *ids = mine["_rev"].split("-")
+    parent = filed["db"].get(mine["_id"], revs=True)["_revisions"]["ids"][1]
+    other = {k: v for k, v in mine.items() if k not in ("_attachments", "_revisions")}
+    other.update(_rev=f"{start}-{'0' * 32}", _revisions={"start": int(start), "ids": ["0" * 32, parent]},
+                 place="东门（另一台设备）", answers=[{"item": "fire-6-5", "value": "yes", "note": ""}])
+    filed["db"].bulk_docs([other], new_edits=False)
+    run_worker(app)
+    key = filed["key"]
+    body = login("supervisor", "370100").get(f"{Q}/{key}").get_json()
+    assert body.get("place") != "东门（另一台设备）" and body["rev"] == mine["_rev"]        # the winner stays filed
+    assert [(c["rev"], c["fields"], c["answers"]) for c in body["conflicts"]] == [
+        (other["_rev"], ["place"], ["fire-6-5"])]
+    page = login("supervisor", "370100").get(f"/console/review/{key}").get_data(as_text=True)
+    assert "未采用的版本（1）" in page and other["_rev"] in page
+    assert "符合" in page.split('data-t="conflicts"')[1].split("</section>")[0]        # the lost answer, in words
+    assert login("supervisor", "370200").get(f"/console/review/{key}").status_code == 404
+
+
 def test_filters_and_paging_by_cursor(app, login):
     w = world(app)
     made = [submit(app, w, grades=("major",) if n % 3 == 0 else ("general",), photos=False)["key"]
