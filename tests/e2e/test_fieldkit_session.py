@@ -100,3 +100,24 @@ def test_a_new_version_is_offered_not_forced(live_server, team, phone):
         assert page.evaluate("fetch('config.json').then(r => r.json())")["photo"]["quality"] == 0.77 != before
     finally:
         app.config["FIELDKIT_PHOTO_QUALITY"] = 82
+
+
+def test_persistent_storage_is_asked_for_at_sign_in_and_at_each_start(live_server, team, browser):
+    """Chromium refuses persistent storage in Playwright's incognito contexts, so what is checked is that
+    the kit asks: once when the inspector signs in, and again whenever it starts with a stored profile."""
+    context = phone_context(browser)
+    context.add_init_script("""
+        window.__persistAsked = 0;
+        if (navigator.storage) {
+          const ask = navigator.storage.persist.bind(navigator.storage);
+          navigator.storage.persist = () => { window.__persistAsked += 1; return ask(); };
+        }""")
+    try:
+        page = context.new_page()
+        open_kit(page, live_server.url, team[0].username)
+        assert page.evaluate("window.__persistAsked") == 1
+        page.reload()
+        page.wait_for_selector("[data-t=tasks-today]")
+        assert page.evaluate("window.__persistAsked") == 1      # a fresh page: asked again on start
+    finally:
+        context.close()
