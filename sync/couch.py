@@ -241,11 +241,13 @@ class Database:
         """The database's Mango indexes ({ddoc, name, type, def: {fields}}), the built-in _all_docs one included."""
         return self.server.call("GET", f"{self.path}/_index")["indexes"]
 
-    def view(self, ddoc: str, view: str, **params) -> dict:
+    def view(self, ddoc: str, view: str, timeout_s: float | None = None, **params) -> dict:
+        """A view query; `timeout_s` replaces the server's timeout for this query (a long first build)."""
         q = {k: (json.dumps(v) if k in ("key", "startkey", "endkey", "start_key", "end_key") else
                  str(v).lower() if isinstance(v, bool) else v) for k, v in params.items()}
+        extra = {"timeout": httpx.Timeout(timeout_s, connect=5.0)} if timeout_s else {}
         return self.server.call("GET", f"{self.path}/_design/{quote(ddoc, safe='')}/_view/{quote(view, safe='')}",
-                                params=q)
+                                params=q, **extra)
 
     def get_security(self) -> dict:
         return self.server.call("GET", f"{self.path}/_security")

@@ -41,7 +41,8 @@ def remember(db: Database, key: tuple, compute):
 
 
 def _rows(db: Database, view: str, level: str, query: dict) -> list[dict]:
-    return db.view(DDOC, view, group_level=sc.GROUP_LEVEL[level], **query)["rows"]
+    return db.view(DDOC, view, timeout_s=current_app.config.get("STATS_QUERY_TIMEOUT_S", 300),
+                   group_level=sc.GROUP_LEVEL[level], **query)["rows"]
 
 
 def _figures(db: Database, scope: str, group: str, period: str, year: int, today: date) -> dict:

@@ -139,3 +139,14 @@ def test_the_openapi_document_describes_both_endpoints(stats_app):
     assert "Stats" in spec["components"]["schemas"] and stats["summary"]
     export = spec["paths"]["/api/v1/stats/export"]["get"]
     assert {p["name"] for p in export["parameters"]} == {"group", "period", "year", "region", "lang", "format"}
+
+
+def test_view_queries_wait_as_long_as_stats_query_timeout_s_allows(stats_app, city, monkeypatch):
+    """pouchdb-server reduces on every query, so a first answer at scale can outlast the general CouchDB
+    timeout; statistics queries have their own. Shown both ways: a tiny limit fails clearly (503, nothing
+    cached), the default answers."""
+    monkeypatch.setitem(stats_app.config, "STATS_QUERY_TIMEOUT_S", 0.0005)
+    slow = city.get(f"/api/v1/stats?group=sector&period=quarter&year={YEAR - 1}")
+    assert slow.status_code == 503 and slow.get_json()["code"] == "couch_unavailable", slow.get_json()
+    monkeypatch.setitem(stats_app.config, "STATS_QUERY_TIMEOUT_S", 300)
+    assert city.get(f"/api/v1/stats?group=sector&period=quarter&year={YEAR - 1}").status_code == 200
