@@ -80,7 +80,10 @@ class Couch:
         self.pipe.close()
 
     # -- low level ---------------------------------------------------------
-    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+    def request(self, method: str, path: str, timeout_s: float | None = None, **kwargs) -> httpx.Response:
+        """One request; `timeout_s` replaces the client's read timeout for it (a long poll, a slow view)."""
+        if timeout_s:
+            kwargs["timeout"] = httpx.Timeout(timeout_s, connect=5.0)
         try:
             resp = self.http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
@@ -152,12 +155,9 @@ class Couch:
         """Which databases were created, updated or deleted since `since` (Apache CouchDB 3 with
         `_global_changes`; pouchdb-server answers 400). With `wait_s`, a long poll of that many seconds."""
         params = {"since": since, "feed": "longpoll" if wait_s else "normal"}
-        timeout = None
         if wait_s:
             params["timeout"] = str(int(wait_s * 1000))
-            timeout = httpx.Timeout(wait_s + 15, connect=5.0)
-        return self.call("GET", "/_db_updates", params=params,
-                         **({"timeout": timeout} if timeout else {}))
+        return self.call("GET", "/_db_updates", params=params, timeout_s=wait_s + 15 if wait_s else None)
 
 
 class Database:
@@ -245,9 +245,8 @@ class Database:
         """A view query; `timeout_s` replaces the server's timeout for this query (a long first build)."""
         q = {k: (json.dumps(v) if k in ("key", "startkey", "endkey", "start_key", "end_key") else
                  str(v).lower() if isinstance(v, bool) else v) for k, v in params.items()}
-        extra = {"timeout": httpx.Timeout(timeout_s, connect=5.0)} if timeout_s else {}
         return self.server.call("GET", f"{self.path}/_design/{quote(ddoc, safe='')}/_view/{quote(view, safe='')}",
-                                params=q, **extra)
+                                params=q, timeout_s=timeout_s)
 
     def get_security(self) -> dict:
         return self.server.call("GET", f"{self.path}/_security")
