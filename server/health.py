@@ -5,7 +5,6 @@ from flask import Flask, current_app, jsonify
 
 from i18n import Problem
 from server.calendar.workdays import extra_file, known_until
-
 from server.db import couch, database
 from sync.couch import CouchError
 

@@ -29,7 +29,7 @@ def detail(doc: dict) -> dict:
     out.update(id=doc["_id"].split(":", 1)[1], rev=doc["source"]["rev"], reviews=service.reviews_of(doc["_id"]),
                hazard_list=[{k: v for k, v in h.items() if not k.startswith("_") and k not in ("source", "conflicts")}
                             for h in hazards],
-               conflicts=[{k: v for k, v in c.items() if k not in ("body", "values")} for c in service.losing_versions(doc, hazards)])
+               conflicts=[{k: v for k, v in c.items() if k != "values"} for c in service.losing_versions(doc, hazards)])
     return out
 
 

@@ -63,8 +63,7 @@ def losing_versions(doc: dict, hazards: list[dict]) -> list[dict]:
         differ = sorted(str(k) for k in set(answers) | set(theirs) if answers.get(k) != theirs.get(k))
         out.append({"of": loser.get("of"), "rev": loser.get("rev"), "kept_at": loser.get("at"),
                     "fields": sorted(k for k in body if k != "answers" and body.get(k) != winner.get(k)),
-                    "answers": differ, "values": {k: (answers.get(k) or {}).get("value") for k in differ},
-                    "body": body})
+                    "answers": differ, "values": {k: (answers.get(k) or {}).get("value") for k in differ}})
     return sorted(out, key=lambda c: (c["of"] or "", c["rev"] or ""))
 
 
