@@ -75,10 +75,10 @@ def _start_gunicorn(settings: dict, log_path: Path) -> tuple[subprocess.Popen, s
     raise RuntimeError(f"gunicorn did not start; see {log_path.with_suffix('.err')}")
 
 
-def _replicate(remote: str, authorization: str, docs: int, photos: int) -> tuple[float, float]:
+def _replicate(remote: str, authorization: str, docs: int, photos: int, keep_alive: bool) -> tuple[float, float]:
     """(push seconds, pull seconds) of one fresh database, as PouchDB measures them."""
     from tests.integration.gateway_fixtures import run_pouch
-    job = {"remote": remote, "authorization": authorization, "batch_size": BATCH_SIZE}
+    job = {"remote": remote, "authorization": authorization, "batch_size": BATCH_SIZE, "keep_alive": keep_alive}
     pushed = run_pouch({**job, "direction": "push", "docs": docs, "attachments": photos,
                         "attachment_bytes": PHOTO_BYTES, "prefix": "bench"}, timeout=600)
     pulled = run_pouch({**job, "direction": "pull"}, timeout=600)
@@ -89,7 +89,7 @@ def _replicate(remote: str, authorization: str, docs: int, photos: int) -> tuple
     return pushed["seconds"], pulled["seconds"]
 
 
-def measure(docs: int = 1000, photos: int = 100, rounds: int = 2, warmup: int = 1) -> dict:
+def measure(docs: int = 1000, photos: int = 100, rounds: int = 2, warmup: int = 1, keep_alive: bool = True) -> dict:
     """Replicate through the gateway and straight to CouchDB `rounds` times each, alternating the order,
     after `warmup` unmeasured rounds of both (a fresh pouchdb-server and fresh gunicorn workers are slow at
     first, and without a warm-up only the gateway, which goes first, paid for it)."""
@@ -118,9 +118,9 @@ def measure(docs: int = 1000, photos: int = 100, rounds: int = 2, warmup: int = 
                 for way in order:
                     if way == "gateway":
                         push, pull = _replicate(f"{base}/sync/{account['db']}", f"Bearer {account['token']}",
-                                                docs, photos)
+                                                docs, photos, keep_alive)
                     else:
-                        push, pull = _replicate(f"{direct_base}/{prefix}direct_{i + warmup}", basic, docs, photos)
+                        push, pull = _replicate(f"{direct_base}/{prefix}direct_{i + warmup}", basic, docs, photos, keep_alive)
                     runs.append({"way": way, "round": i, "push_s": push, "pull_s": pull, "warmup": i < 0})
         finally:
             web.terminate()
@@ -147,8 +147,10 @@ def main() -> None:
     ap.add_argument("--photos", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=1, help="unmeasured rounds first (0: none, as before)")
+    ap.add_argument("--no-keep-alive", dest="keep_alive", action="store_false",
+                    help="a new connection for every request (PouchDB's node-fetch default; browsers keep them)")
     args = ap.parse_args()
-    result = measure(args.docs, args.photos, args.rounds, args.warmup)
+    result = measure(args.docs, args.photos, args.rounds, args.warmup, args.keep_alive)
     for run in result["runs"]:
         label = "warm-up" if run["warmup"] else f"round {run['round']}"
         print(f"{label:8} {run['way']:8} push {run['push_s']:.2f}s pull {run['pull_s']:.2f}s")

@@ -70,6 +70,9 @@ class Config:
         self.SYNC_MAX_ATTACHMENT_MB = _int(env, "SYNC_MAX_ATTACHMENT_MB", 12)
         self.SYNC_MAX_DOC_MB = _int(env, "SYNC_MAX_DOC_MB", 8)
         self.SYNC_LONGPOLL_S = _int(env, "SYNC_LONGPOLL_S", 25)
+        # The gateway's pipe signs in to CouchDB with a session cookie, renewed this often (seconds; keep it
+        # under CouchDB's [chttpd_auth] timeout, 600 by default). 0: the password with every request.
+        self.COUCH_SESSION_RENEW_S = _int(env, "COUCH_SESSION_RENEW_S", 240)
         # Field kit: photos are downsized on the phone to this long edge (px) and JPEG quality (1-100);
         # documents per replication batch (photos go one document each); cap of the retry back-off.
         self.FIELDKIT_PHOTO_LONG_EDGE = _int(env, "FIELDKIT_PHOTO_LONG_EDGE", 1600)

@@ -10,7 +10,7 @@ REGISTRY, RECORDS, AUDIT, PUBLIC = "registry", "records", "audit", "public"
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["couch"] = Couch(app.config["COUCHDB_URL"])
+    app.extensions["couch"] = Couch(app.config["COUCHDB_URL"], session_renew_s=app.config["COUCH_SESSION_RENEW_S"])
 
 
 def couch() -> Couch:

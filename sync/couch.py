@@ -65,7 +65,8 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
 class Couch:
     """A CouchDB server. Every call sends Accept: application/json and has a timeout."""
 
-    def __init__(self, url: str, timeout: float = 30.0):
+    def __init__(self, url: str, timeout: float = 30.0, session_renew_s: float = 240.0):
+        """`session_renew_s`: the gateway's pipe logs in to CouchDB this often (0: Basic on each request)."""
         self.base, auth = split_credentials(url)
         self.http = httpx.Client(
             base_url=self.base,
@@ -73,7 +74,7 @@ class Couch:
             timeout=httpx.Timeout(timeout, connect=5.0),
             headers={"Accept": "application/json", "Accept-Encoding": "identity"},
         )
-        self.pipe = Pipe(self.base, auth, timeout=timeout, fail=_unavailable)
+        self.pipe = Pipe(self.base, auth, timeout=timeout, fail=_unavailable, session_renew_s=session_renew_s)
 
     def close(self) -> None:
         self.http.close()
@@ -93,16 +94,17 @@ class Couch:
     @contextmanager
     def stream(self, method: str, path: str, params=None, headers: dict | None = None,
                content: bytes | Iterable[bytes] | None = None,
-               timeout: float | None = None) -> Iterator[PipeResponse]:
+               timeout: float | None = None, session: bool = True) -> Iterator[PipeResponse]:
         """One request whose body is sent and whose answer is read as they flow (the sync gateway's pipe).
 
         `path` is already percent-encoded; the server's own credentials are added here and nowhere else.
         `timeout` bounds each wait for CouchDB (seconds). A connection failure raises Unavailable (TimedOut
         when CouchDB stayed silent), at the start or while the answer is read. The response is closed when
-        the block ends, which also tells CouchDB to stop a long poll.
+        the block ends, which also tells CouchDB to stop a long poll. `session`: see `Pipe.open`.
         """
         headers = {"Accept": "application/json", "Accept-Encoding": "identity", **(headers or {})}
-        resp = self.pipe.open(method, path, params=params, headers=headers, content=content, timeout=timeout)
+        resp = self.pipe.open(method, path, params=params, headers=headers, content=content, timeout=timeout,
+                              session=session)
         try:
             yield resp
         finally:

@@ -7,7 +7,6 @@ through `Couch.stream`, which adds the server's own credentials.
 """
 from __future__ import annotations
 
-import base64
 import http.client
 import select
 import socket
@@ -18,6 +17,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import quote, urlencode, urlsplit
 
 from sync.pipe_answer import CouchAnswer, PipeError, PipeResponse, failure
+from sync.pipe_session import CouchSession
 
 # Node's http server (pouchdb-server) drops an idle keep-alive connection after 5 s; reuse stays below.
 IDLE_S = 4.0
@@ -42,14 +42,17 @@ class Pipe:
     """A small pool of keep-alive connections to one CouchDB server, shared by a process's threads."""
 
     def __init__(self, base_url: str, auth: tuple[str, str] | None, timeout: float = 30.0,
-                 connect_timeout: float = 5.0, fail: Callable[[PipeError], Exception] = _as_is):
-        """`fail` turns a connection failure into the owner's own exception (Couch: Unavailable, TimedOut)."""
+                 connect_timeout: float = 5.0, fail: Callable[[PipeError], Exception] = _as_is,
+                 session_renew_s: float = 240.0):
+        """`fail` turns a connection failure into the owner's own exception (Couch: Unavailable, TimedOut).
+        With `auth`, requests carry a CouchDB session cookie renewed every `session_renew_s` (0: Basic on
+        every request; sync/pipe_session.py)."""
         parts = urlsplit(base_url)
         self.host, self.https = parts.hostname or "127.0.0.1", parts.scheme == "https"
         self.port = parts.port or (443 if self.https else 80)
         self.base_path = parts.path.rstrip("/")
         self.timeout, self.connect_timeout, self.fail = timeout, connect_timeout, fail
-        self.authorization = ("Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()) if auth else None
+        self.session = CouchSession(auth, self._log_in, session_renew_s) if auth else None
         self._ssl = ssl.create_default_context() if self.https else None
         self._idle: list[tuple[http.client.HTTPConnection, float]] = []
         self._lock = threading.Lock()
@@ -86,33 +89,63 @@ class Pipe:
             conn.close()
 
     def open(self, method: str, path: str, params: dict | None = None, headers: dict | None = None,
-             content: bytes | Iterable[bytes] | None = None, timeout: float | None = None) -> PipeResponse:
+             content: bytes | Iterable[bytes] | None = None, timeout: float | None = None,
+             session: bool = True) -> PipeResponse:
         """Send one request (`path` already percent-encoded) and return as soon as the answer's headers arrive.
 
         A streamed body's own exceptions (a cap, a refused document, the phone hanging up) pass through
         untouched; only the connection's failures go through `fail`. A request whose body can be sent again
-        is retried once on a fresh connection if a reused one turns out to be closed.
+        is retried once on a fresh connection if a reused one turns out to be closed, and once with a new
+        session if CouchDB no longer knows the session cookie (401). `session=False` sends the password
+        instead: for a request whose refusal would not be a plain 401 (pouchdb-server answers `_bulk_docs`
+        from a stranger with 201 and an error per document, which PouchDB would take as "denied" and skip).
         """
         target = self.base_path + path + ("?" + urlencode(params, quote_via=quote) if params else "")
+        replayable = content is None or isinstance(content, (bytes, bytearray))
+        headers = headers or {}
+        credential = (self.session.header() if session else self.session.basic) if self.session else None
+        resp = self._send(method, target, headers, credential, content, timeout, replayable)
+        if self.session is None:
+            return resp
+        if resp.status_code == 401 and self.session.refused(credential) and replayable:
+            resp.read(65536)
+            resp.close()
+            return self._send(method, target, headers, self.session.header(), content, timeout, replayable)
+        self.session.refreshed(resp.headers.get("set-cookie"))
+        return resp
+
+    def _send(self, method, target, headers, credential, content, timeout, replayable) -> PipeResponse:
         conn, reused = self._connection()
         try:
-            return self._attempt(conn, method, target, headers or {}, content, timeout)
+            return self._attempt(conn, method, target, headers, credential, content, timeout)
         except PipeError as exc:
-            if not (reused and (content is None or isinstance(content, (bytes, bytearray)))):
+            if not (reused and replayable):
                 raise self.fail(exc) from exc
         try:  # the pooled connection had been closed by CouchDB: once more on a new one
-            return self._attempt(self._new_connection(), method, target, headers or {}, content, timeout)
+            return self._attempt(self._new_connection(), method, target, headers, credential, content, timeout)
         except PipeError as exc:
             raise self.fail(exc) from exc
 
-    def _attempt(self, conn, method, target, headers, content, timeout) -> PipeResponse:
+    def _log_in(self, body: bytes) -> tuple[int, str | None]:
+        """POST /_session on a new connection (sync/pipe_session.py calls this, a few times an hour)."""
+        resp = self._attempt(self._new_connection(), "POST", self.base_path + "/_session",
+                             {"Content-Type": "application/json", "Accept": "application/json"}, None, body,
+                             self.connect_timeout)
         try:
-            return PipeResponse(self, conn, self._exchange(conn, method, target, headers, content, timeout))
+            resp.read(65536)
+            return resp.status_code, resp.headers.get("set-cookie")
+        finally:
+            resp.close()
+
+    def _attempt(self, conn, method, target, headers, credential, content, timeout) -> PipeResponse:
+        try:
+            return PipeResponse(self, conn, self._exchange(conn, method, target, headers, credential, content,
+                                                           timeout))
         except BaseException:
             conn.close()  # a failed connection, or the caller's body failed halfway: never reused
             raise
 
-    def _exchange(self, conn, method, target, headers, content, timeout) -> http.client.HTTPResponse:
+    def _exchange(self, conn, method, target, headers, credential, content, timeout) -> http.client.HTTPResponse:
         if conn.sock is None:
             try:
                 conn.connect()
@@ -124,8 +157,8 @@ class Pipe:
             sent = {name.lower() for name in headers}
             for name, value in headers.items():
                 conn.putheader(name, value)
-            if self.authorization:
-                conn.putheader("Authorization", self.authorization)
+            if credential:
+                conn.putheader(*credential)
             chunked = content is not None and not isinstance(content, (bytes, bytearray)) \
                 and "content-length" not in sent
             if isinstance(content, (bytes, bytearray)) and "content-length" not in sent:

@@ -88,14 +88,12 @@ def request_body(route: Route):
     stream = request.stream
     if request.content_length is None or request.content_length > BODY_CHUNK:
         return read_ahead(stream.read, guard.check, BODY_CHUNK)
-
-    def chunks():
-        while True:
-            chunk = stream.read(BODY_CHUNK)
-            if not chunk:
-                return
-            yield guard.check(chunk)
-    return chunks()
+    # A small body (_revs_diff, _bulk_get, a checkpoint) is read whole: the pipe can send it again if a
+    # kept-alive connection turns out closed or CouchDB no longer knows the gateway's session.
+    parts = []
+    while chunk := stream.read(BODY_CHUNK):
+        parts.append(guard.check(chunk))
+    return b"".join(parts)
 
 
 def db_path(public_name: str) -> str:
@@ -112,8 +110,10 @@ def forward(public_name: str, route: Route, params: dict, content: bytes | None 
             headers["Content-Length"] = str(request.content_length)
     path = db_path(public_name)
     stack = ExitStack()
+    # _bulk_docs goes with the password: refused, it is not a plain 401 on pouchdb-server (sync/pipe.py).
     upstream = stack.enter_context(couch().stream(route.method, path + route.path, params=params,
-                                                  headers=headers, content=content))
+                                                  headers=headers, content=content,
+                                                  session=route.kind != "bulk_docs"))
     if route.kind == "info" and upstream.status_code == 404:
         stack.close()
         ensure_inspector_db("inspector:" + public_name.split("_", 1)[1])

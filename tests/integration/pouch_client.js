@@ -3,7 +3,7 @@
 // One JSON job on stdin (or as the first argument):
 //   {"remote": "http://127.0.0.1:PORT/sync/inspector_x", "authorization": "Bearer fk_…" | "Basic …",
 //    "direction": "push" | "pull" | "both" | "live", "docs": 200, "attachments": 5,
-//    "attachment_bytes": 200000, "batch_size": 50, "prefix": "run1"}
+//    "attachment_bytes": 200000, "batch_size": 50, "prefix": "run1", "keep_alive": true}
 // prints one JSON line: {"ok": true, "seconds": …, "docs_written": …, "docs_read": …, "photos": {id: sha256}}.
 // "live" keeps a retrying push replication (or, with "live_direction": "sync", a two-way sync whose pull
 // long-polls the gateway's _changes) running and takes commands, one per stdin line:
@@ -14,6 +14,7 @@
 
 const crypto = require('crypto');
 const fs = require('fs');
+const http = require('http');
 const os = require('os');
 const path = require('path');
 const readline = require('readline');
@@ -30,8 +31,12 @@ function readJob() {
 
 function remoteDb(job) {
   // Every request carries the caller's Authorization header; nothing else about the gateway is special.
+  // Browsers keep their connections open between requests; PouchDB's node-fetch, given no agent, sends
+  // `Connection: close` and opens a new one for each. "keep_alive": true makes it behave like the phone.
+  const agent = job.keep_alive ? new http.Agent({keepAlive: true, maxSockets: 6}) : undefined;
   const fetch = (url, opts) => {
     opts.headers.set('Authorization', job.authorization);
+    if (agent) opts.agent = agent;
     return PouchDB.fetch(url, opts);
   };
   return new PouchDB(job.remote, {fetch, skip_setup: false});

@@ -7,7 +7,7 @@ import time
 
 from werkzeug.serving import make_server
 
-from server.db import ensure_inspector_db
+from server.db import couch, ensure_inspector_db
 from sync.bootstrap import SECURITY
 from tests.integration.gateway_fixtures import (POUCH_CLIENT, ROOT, field_user, live_server,  # noqa: F401
                                                 run_pouch, server_db)
@@ -215,3 +215,28 @@ def test_documents_local_docs_and_attachments_round_trip(client, field_user):
     rows = client.post(f"/sync/{a.db}/_all_docs", headers=a.auth, json={"keys": ["inspection:1", "nope"]})
     assert [r.get("id") for r in rows.get_json()["rows"]] == ["inspection:1", None]
     assert client.post(f"/sync/{a.db}/_ensure_full_commit", headers=a.auth).status_code == 201
+
+
+def test_nothing_is_lost_when_couchdb_forgets_the_gateways_session(app, live_server, field_user, monkeypatch):
+    """The pipe's CouchDB session cookie goes stale (a restart with a new secret) in the middle of a phone's
+    sync, here just before every write: reads are retried with a new session and writes go with the
+    password, so the push and the pull arrive whole, none of it counted as denied."""
+    a = field_user("sina")
+    forged = "AuthSession=YWRtaW46MDpmb3JnZWQ"
+    with app.app_context():
+        pipe = couch().pipe
+        ensure_inspector_db(a.inspector_id)
+    opened = pipe.open
+
+    def stale_before_writes(method, path, *args, **kwargs):
+        if path.endswith(("/_bulk_docs", "/_revs_diff")) or "/_local/" in path:
+            pipe.session._cookie, pipe.session._since = forged, time.monotonic()
+        return opened(method, path, *args, **kwargs)
+    monkeypatch.setattr(pipe, "open", stale_before_writes)
+    job = {"remote": f"{live_server}/sync/{a.db}", "authorization": f"Bearer {a.token}", "direction": "push",
+           "docs": 150, "attachments": 3, "attachment_bytes": 50_000, "prefix": "stale", "batch_size": 20}
+    pushed = run_pouch(job)
+    assert pushed["docs_written"] == 153 and doc_count(app, a) == 153
+    pulled = run_pouch({**job, "direction": "pull"})
+    assert pulled["docs_read"] == 153 and pulled["photos"] == pushed["photos"]
+    assert pipe.session._cookie != forged  # the last request left a session that works
