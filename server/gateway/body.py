@@ -41,11 +41,27 @@ class BodyGuard:
         return chunk
 
     def _scan(self, data: bytes) -> None:
-        if _DESIGN_ID.search(data):
+        # The patterns run only where one could match: a batch of photos is megabytes of base64, which has
+        # no `_` and no backslash, and a one-byte search is memchr (0.06 ms a megabyte; each regex pass
+        # over the whole chunk took 1-1.5 ms, 5 % of the gateway's CPU in a replication with photos).
+        if _has(data, b"_design") and _DESIGN_ID.search(data):
             raise Problem("gateway.design_in_body")
-        if _ESCAPED_ASCII.search(data):
+        if b"\\" in data and _ESCAPED_ASCII.search(data):
             raise Problem("gateway.escaped_ascii")
         self._carry = _SPACE.sub(b" ", _tail(data))
+
+
+def _has(data: bytes, word: bytes, tries: int = 64) -> bool:
+    """False if `word` is surely not in `data`, looked for at each of the first `tries` occurrences of its
+    first byte; True where it may be (then the pattern decides: a body full of that byte costs no more)."""
+    at = data.find(word[:1])
+    for _ in range(tries):
+        if at < 0:
+            return False
+        if data.startswith(word, at):
+            return True
+        at = data.find(word[:1], at + 1)
+    return True
 
 
 def _tail(data: bytes) -> bytes:
