@@ -1,12 +1,29 @@
 """gunicorn settings for the Flask server; every value can be overridden from the environment."""
+import ipaddress
 import multiprocessing
 import os
+from urllib.parse import urlsplit
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-# One process per core (each has its own interpreter lock) and many threads, since requests mostly wait on
-# CouchDB and each phone's long poll holds a thread. Twice as many processes as cores cost the sync
-# gateway a quarter more CPU (more per-process caches to fill, more switching) for nothing.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+
+
+def default_workers(couchdb_url: str, cores: int) -> int:
+    """One process per core (each has its own interpreter lock), less one when CouchDB runs on this machine
+    (the embedded pouchdb-server of `make run`, or a local Apache CouchDB): during a sync CouchDB is the
+    busiest process. On two cores, two gunicorn processes made replications through the gateway 5-10 %
+    slower than one in every paired run (docs/benchmarks.md); twice as many processes as cores cost a
+    quarter more CPU (more per-process caches to fill, more switching) for nothing."""
+    host = urlsplit(couchdb_url).hostname or ""
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    return max(1, cores - 1) if local else cores
+
+
+# Many threads per process: requests mostly wait on CouchDB and each phone's long poll holds a thread.
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers(os.environ.get("COUCHDB_URL", ""),
+                                                                   multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", 16))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
