@@ -97,7 +97,7 @@ class Couch:
                timeout: float | None = None, session: bool = True) -> Iterator[PipeResponse]:
         """One request whose body is sent and whose answer is read as they flow (the sync gateway's pipe).
 
-        `path` is already percent-encoded; the server's own credentials are added here and nowhere else.
+        `path` is already percent-encoded; the pipe adds the server's own credentials, nowhere else.
         `timeout` bounds each wait for CouchDB (seconds). A connection failure raises Unavailable (TimedOut
         when CouchDB stayed silent), at the start or while the answer is read. The response is closed when
         the block ends, which also tells CouchDB to stop a long poll. `session`: see `Pipe.open`.

@@ -3,7 +3,8 @@
 httpx costs about 0.6 ms of CPU per request (URL objects, h11 state machine, cookie jar) where http.client
 costs about 0.15 ms; a phone's replication makes hundreds of requests, so the gateway's pipe uses this and
 everything else in `sync/couch.py` keeps httpx (docs/decisions/0009-sync-gateway-pipe.md). Reached only
-through `Couch.stream`, which adds the server's own credentials.
+through `Couch.stream`. The server's own credentials are added here and nowhere else: a CouchDB session
+cookie (sync/pipe_session.py), or the password where a refusal would not be a plain 401.
 """
 from __future__ import annotations
 
