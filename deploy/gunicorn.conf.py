@@ -21,10 +21,13 @@ def default_workers(couchdb_url: str, cores: int) -> int:
     return max(1, cores - 1) if local else cores
 
 
-# Many threads per process: requests mostly wait on CouchDB and each phone's long poll holds a thread.
 workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers(os.environ.get("COUCHDB_URL", ""),
                                                                    multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", 16))
+# Many threads per process: requests mostly wait on CouchDB, and each phone in a live sync holds one in its
+# long poll. 16 per core in all, whatever the processes: the process left to CouchDB keeps its threads.
+THREADS_PER_CORE = 16
+threads = int(os.environ.get("GUNICORN_THREADS")
+              or max(THREADS_PER_CORE, -(-THREADS_PER_CORE * multiprocessing.cpu_count() // workers)))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
 graceful_timeout = 20
