@@ -9,6 +9,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import httpx
 
 from sync.pipe import Pipe, PipeError, PipeResponse
+from sync.pipe_session import RENEW_S
 
 
 class CouchError(Exception):
@@ -65,7 +66,7 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
 class Couch:
     """A CouchDB server. Every call sends Accept: application/json and has a timeout."""
 
-    def __init__(self, url: str, timeout: float = 30.0, session_renew_s: float = 240.0):
+    def __init__(self, url: str, timeout: float = 30.0, session_renew_s: float = RENEW_S):
         """`session_renew_s`: the gateway's pipe logs in to CouchDB this often (0: Basic on each request)."""
         self.base, auth = split_credentials(url)
         self.http = httpx.Client(

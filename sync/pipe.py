@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import quote, urlencode, urlsplit
 
 from sync.pipe_answer import CouchAnswer, PipeError, PipeResponse, failure
-from sync.pipe_session import CouchSession
+from sync.pipe_session import RENEW_S, CouchSession
 
 # Node's http server (pouchdb-server) drops an idle keep-alive connection after 5 s; reuse stays below.
 IDLE_S = 4.0
@@ -44,7 +44,7 @@ class Pipe:
 
     def __init__(self, base_url: str, auth: tuple[str, str] | None, timeout: float = 30.0,
                  connect_timeout: float = 5.0, fail: Callable[[PipeError], Exception] = _as_is,
-                 session_renew_s: float = 240.0):
+                 session_renew_s: float = RENEW_S):
         """`fail` turns a connection failure into the owner's own exception (Couch: Unavailable, TimedOut).
         With `auth`, requests carry a CouchDB session cookie renewed every `session_renew_s` (0: Basic on
         every request; sync/pipe_session.py)."""

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 
 COOKIE = re.compile(r"AuthSession=([^;,\s]+)")
+RENEW_S = 240.0  # under CouchDB's default session of 600 s; the app's COUCH_SESSION_RENEW_S says the same
 
 
 def session_cookie(set_cookie: str | None) -> str | None:
@@ -31,7 +32,7 @@ class CouchSession:
     """The credential header for the next request: ("Cookie", …) while a session holds, else ("Authorization", …)."""
 
     def __init__(self, auth: tuple[str, str], login: Callable[[bytes], tuple[int, str | None]],
-                 renew_s: float = 240.0):
+                 renew_s: float = RENEW_S):
         """`login(body)` posts `body` to /_session and returns (status, Set-Cookie header); `renew_s` 0
         means no session: Basic on every request."""
         self.basic = ("Authorization", "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode())
