@@ -4,12 +4,12 @@ PY := .venv/bin/python
 STAMP := .venv/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test deps fonts pdf pdftools browser unit integration e2e bench clean
+.PHONY: run test deps fonts pdf pdftools browser nginx deploy-check unit integration e2e bench clean
 
 run: deps fonts pdf
 	$(PY) -m deploy.run
 
-test: deps fonts pdf pdftools browser
+test: deps fonts pdf pdftools browser deploy-check
 	$(PY) -m pytest tests -q -p no:cacheprovider
 
 unit: deps
@@ -53,6 +53,14 @@ pdftools:
 # Debian's Chromium for the browser tests (never a browser download of Playwright's own).
 browser: fonts
 	@command -v chromium >/dev/null || { apt-get update -qq && $(APT) chromium >/dev/null; }
+
+# nginx from Debian: `make deploy-check` tests the production reverse-proxy configuration with it (deploy/).
+nginx:
+	@command -v nginx >/dev/null || { apt-get update -qq && $(APT) nginx >/dev/null; }
+
+# The production configuration (deploy/templates) rendered and checked offline: nginx -t, systemd-analyze verify.
+deploy-check: deps nginx
+	$(PY) -m deploy.check
 
 bench: deps
 	$(PY) bench/import_registry.py --enterprises 100000

@@ -37,3 +37,7 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Uploads (register imports) are capped by the app (IMPORT_MAX_MB); headers stay small.
 limit_request_field_size = 16384
+# gunicorn's control socket defaults to ~/.gunicorn/gunicorn.ctl, one path shared by every gunicorn the same
+# user runs on the host (a second instance, a test run). Off unless a path of this instance's own is set.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
