@@ -16,11 +16,12 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-def bootstrap_all() -> dict:
+def bootstrap_all(say=None) -> dict:
     """Databases, indexes, security objects and the built-in checklist templates; safe to repeat."""
     from server.registry.checklists import ensure_builtin_templates
     from sync.bootstrap import bootstrap
-    created = bootstrap(couch(), current_app.config.get("DB_PREFIX", ""))
+    created = bootstrap(couch(), current_app.config.get("DB_PREFIX", ""),
+                        q_large=current_app.config.get("COUCH_Q_LARGE") or None, **({"say": say} if say else {}))
     created["checklists"] = ensure_builtin_templates(registry())
     from server.registry.recovery import recover_imports
     created["recovered_imports"] = recover_imports(registry(), current_app.config["IMPORT_STALE_S"])
@@ -31,7 +32,7 @@ def bootstrap_all() -> dict:
 @with_appcontext
 def bootstrap_command():
     """Create databases, indexes, security objects and built-in templates (safe to run again)."""
-    click.echo(json.dumps(bootstrap_all(), ensure_ascii=False))
+    click.echo(json.dumps(bootstrap_all(say=lambda line: click.echo(line, err=True)), ensure_ascii=False))
 
 
 @click.command("create-user")

@@ -41,6 +41,7 @@ class Config:
         self.IMPORT_MAX_MB = _int(env, "IMPORT_MAX_MB", 20)
         # An import journal still `writing` after this long belongs to a process that died: roll it back.
         self.IMPORT_STALE_S = _int(env, "IMPORT_STALE_S", 900)
+        self.COUCH_Q_LARGE = _int(env, "COUCH_Q_LARGE", 0)
         # 一公开 deadline after the end of a check (e.g. Fujian 20 days, Henan 7): a per-jurisdiction setting.
         self.PUBLISH_DEADLINE_DAYS = _int(env, "PUBLISH_DEADLINE_DAYS", 20)
         self.PUBLISH_DEADLINE_UNIT = env.get("PUBLISH_DEADLINE_UNIT", "working")

@@ -5,10 +5,12 @@ import logging
 from pathlib import Path
 
 from sync.couch import Couch
+from sync.ddoc_upgrade import install
 
 log = logging.getLogger(__name__)
 
 DATABASES = ("registry", "records", "audit", "public")
+LARGE_DATABASES = ("records", "audit")
 # Only the server's admin credentials may read or write: browsers never reach CouchDB directly.
 SECURITY = {"admins": {"names": [], "roles": ["_admin"]}, "members": {"names": [], "roles": ["_admin"]}}
 DDOCS = Path(__file__).resolve().parent / "ddocs"
@@ -44,28 +46,25 @@ def design_docs(db_name: str) -> list[dict]:
     return docs
 
 
-def _ensure_design_docs(db, name: str, created: dict) -> None:
+def _ensure_design_docs(db, name: str, created: dict, say) -> None:
     for ddoc in design_docs(name):
-        current = db.get_or_none(ddoc["_id"])
-        if current and {k: v for k, v in current.items() if k != "_rev"} == ddoc:
-            continue
-        if current:
-            ddoc["_rev"] = current["_rev"]
-        db.put(ddoc)
-        created["design_docs"].append(f"{name}/{ddoc['_id']}")
+        if install(db, ddoc, say):
+            created["design_docs"].append(f"{name}/{ddoc['_id']}")
 
 
-def bootstrap(server: Couch, prefix: str = "") -> dict:
-    """Make sure every database, index and security object exists. Returns what it created."""
+def bootstrap(server: Couch, prefix: str = "", q_large: int | None = None, say=log.info) -> dict:
+    """Make sure every database, index and security object exists. Returns what it created.
+    `q_large`: shards for the databases that grow with the years (COUCH_Q_LARGE; None: the server's default);
+    `say` is told of each view index it builds before a changed design document replaces the old one."""
     created = {"databases": [], "indexes": [], "design_docs": []}
     for name in DATABASES:
         full = prefix + name
-        if server.create_db(full):
+        if server.create_db(full, q=q_large if name in LARGE_DATABASES else None):
             created["databases"].append(full)
         db = server.db(full)
         if db.get_security() != SECURITY:
             db.put_security(SECURITY)
-        _ensure_design_docs(db, name, created)
+        _ensure_design_docs(db, name, created, say)
         for fields, index_name in INDEXES.get(name, []):
             # One design document for all of a database's indexes: pouchdb-server slows every write for
             # each design document it holds (measured in docs/benchmarks.md).

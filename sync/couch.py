@@ -134,9 +134,11 @@ class Couch:
     def db(self, name: str) -> "Database":
         return Database(self, name)
 
-    def create_db(self, name: str) -> bool:
-        """Create a database; False if it already existed."""
-        resp = self.request("PUT", f"/{quote(name, safe='')}")
+    def create_db(self, name: str, q: int | None = None) -> bool:
+        """Create a database; False if it already existed. `q`: its shards on an Apache CouchDB 3 cluster
+        (one for a small inspector database, more for records); pouchdb-server ignores it."""
+        params = {"q": q} if q else None
+        resp = self.request("PUT", f"/{quote(name, safe='')}", params=params)
         if resp.status_code in (201, 202):
             return True
         if resp.status_code == 412:

@@ -17,7 +17,8 @@ def db_name(inspector_id: str) -> str:
 
 def ensure_db(server: Couch, prefix: str, inspector_id: str) -> Database:
     name = prefix + db_name(inspector_id)
-    if server.create_db(name):
+    # One shard: an inspector's database stays small (PHONE_DOC_BUDGET), and a cluster holds thousands.
+    if server.create_db(name, q=1):
         server.db(name).put_security(SECURITY)
     return server.db(name)
 
