@@ -14,6 +14,8 @@ def init_app(app: Flask) -> None:
     for command in (bootstrap_command, create_user_command, load_demo_command, verify_draw_command,
                     verify_audit_command, escalate_command):
         app.cli.add_command(command)
+    from server import backup_cli
+    backup_cli.init_app(app)
 
 
 def bootstrap_all(say=None) -> dict:
