@@ -19,8 +19,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     Config.check(_ConfigView(app.config))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per CouchDB request is noise
+    from server.logs import configure_logging
+    configure_logging(app.config.get("LOG_FORMAT", "text"))
 
     from server import db, errors, health
     from server.accounts import guard
@@ -31,6 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_api(app)
     errors.init_app(app)  # after the Api, so that its handlers replace flask-smorest's defaults
     health.init_app(app)
+    from server import metrics
+    metrics.init_app(app)  # /metrics and the request timings it reports
     from server import cli
     cli.init_app(app)
     from server.console import views as console_views

@@ -66,6 +66,11 @@ class Config:
         self.WORKER_NOTIFY_SOCKET = env.get("WORKER_NOTIFY_SOCKET", "")
         # How often (seconds, per server process) a phone's "last seen / last sent" time is written down.
         self.PHONE_SEEN_EVERY_S = _int(env, "PHONE_SEEN_EVERY_S", 60)
+        # /metrics: the bearer token of the bureau's scraper (admins signed in may read it too); a phone
+        # counts as unseen after this many days. LOG_FORMAT=json writes one JSON object per log line.
+        self.METRICS_TOKEN = env.get("METRICS_TOKEN", "")
+        self.PHONES_UNSEEN_DAYS = _int(env, "PHONES_UNSEEN_DAYS", 3)
+        self.LOG_FORMAT = env.get("LOG_FORMAT", "text")
         # Sync gateway (/sync/...): request body caps, and how long a long poll of _changes may wait.
         self.SYNC_MAX_BODY_MB = _int(env, "SYNC_MAX_BODY_MB", 20)
         self.SYNC_MAX_ATTACHMENT_MB = _int(env, "SYNC_MAX_ATTACHMENT_MB", 12)

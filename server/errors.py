@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 
 from i18n import Problem, t
 from schemas.common import translate_errors
+from server.metrics import count_couch_error
 from sync.couch import Conflict, CouchError, NotFound, Unavailable
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Unavailable)
     def _couch_down(exc: Unavailable):
         log.error("CouchDB unavailable: %s", exc.reason)
+        count_couch_error(exc)
         return error_response("couch_unavailable", 503, t("error.couch_unavailable"))
 
     @app.errorhandler(NotFound)
@@ -110,4 +112,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CouchError)
     def _couch_other(exc: CouchError):
         log.error("CouchDB error: %s", exc)
+        count_couch_error(exc)
         return error_response("internal", 500, t("error.internal"))

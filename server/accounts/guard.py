@@ -37,7 +37,8 @@ def init_app(app: Flask) -> None:
 def _load_user() -> None:
     g.user, g.auth = None, None
     header = request.headers.get("Authorization", "")
-    if header:
+    # /metrics checks its scraper's own token (METRICS_TOKEN, server/metrics.py); not an account's.
+    if header and request.endpoint != "metrics":
         scheme, _, token = header.partition(" ")
         token = token.strip()
         user = (auth_cache().get(("token", hashlib.sha256(token.encode()).hexdigest()),
