@@ -1,7 +1,6 @@
 """The Flask application: JSON API, supervisor console, public pages (and, later, the sync gateway)."""
 from __future__ import annotations
 
-
 from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 
