@@ -3,6 +3,7 @@ its own deadline in working days; issuing takes a 应急责改 number and moves 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from i18n import Problem, t
 from server import audit, numbering
@@ -54,6 +55,28 @@ def order_item(case: dict) -> dict:
             "location": case.get("location", ""), "grade": case["grade"], "deadline": case["deadline"],
             "deadline_provisional": bool(case.get("deadline_provisional")),
             "five_deadline": loop.five_deadline(case) if case["grade"] == "major" else None}
+
+
+def default_days(case: dict, day) -> int:
+    """The order length the form proposes: for a major hazard the one that reaches its 五到位 deadline
+    (0 if none can: the five in place must be changed first), else 5 working days."""
+    five = loop.five_deadline(case) if case.get("grade") == "major" else None
+    if not five:
+        return 5
+    return loop.working_days_until(day, date.fromisoformat(five))
+
+
+def order_rows(cases: list[dict]) -> list[dict]:
+    """The order form's rows: what it proposes for each case, and why a case cannot be ordered now, so that
+    the form never pre-selects what issuing would refuse."""
+    day, rows = today(), []
+    for case in cases:
+        days = default_days(case, day)
+        blocked = ("five_missing" if case.get("grade") == "major" and loop.missing_five(case)
+                   else "five_past" if days == 0 else None)
+        rows.append({"case": case, "key": case["_id"].split(":", 1)[1], "days": days or 1, "blocked": blocked,
+                     "five": loop.five_deadline(case) if case.get("grade") == "major" else None})
+    return rows
 
 
 def issue(user: dict, data: dict) -> dict:

@@ -31,6 +31,14 @@ def today() -> date:
     return clock.today()
 
 
+def deadline_note(case: dict) -> str | None:
+    """Why the order's deadline is not the five in place's 治理期限, in words; None when they agree."""
+    differs = loop.deadline_agreement(case)
+    if differs is None:
+        return None
+    return t(f"ui.deadline.{differs['relation']}_than_five", five=differs["five"])
+
+
 def case_key(doc_id: str) -> str:
     return doc_id.split(":", 1)[1]
 
