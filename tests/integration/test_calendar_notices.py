@@ -133,3 +133,18 @@ def test_a_broken_calendar_file_takes_no_page_down_and_names_no_path(app, login,
         res = sup.get(path)
         assert res.status_code == 200 and str(tmp_path) not in res.get_data(as_text=True), path
     assert "格式不正确" in sup.get("/console/status").get_data(as_text=True)
+
+
+def test_two_admins_saving_the_same_year_at_once_leave_one_notice_and_one_audit_entry_each(app, login):
+    from concurrent.futures import ThreadPoolExecutor
+    first, second = login("admin", "370000"), login("admin", "370000", username="admin2")
+    bodies = [(first, {**NOTICE, "workdays": "2027-01-09"}), (second, {**NOTICE, "workdays": "2027-01-10"})]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda sb: sb[0].post(PAGE, data=sb[1]), bodies))
+    codes = sorted(r.status_code for r in results)
+    assert codes in ([302, 302], [302, 422]), codes
+    assert stored(app)["workdays"] in (["2027-01-09"], ["2027-01-10"])
+    assert actions(app, "calendar:2027") == ["calendar.notice"] * codes.count(302)
+    if 422 in codes:
+        refused = next(r for r in results if r.status_code == 422).get_data(as_text=True)
+        assert "刚被他人修改" in refused
