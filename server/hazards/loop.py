@@ -9,10 +9,10 @@ says no; nothing here reads or writes a database.
 from __future__ import annotations
 
 import copy
-from datetime import date
+from datetime import date, timedelta
 
 from i18n import Problem
-from server.calendar.workdays import Deadline, add_days, deadline as counted_deadline
+from server.calendar.workdays import Deadline, add_days, deadline as counted_deadline, is_working_day, official_years
 
 STATES = ("found", "ordered", "rectified", "reinspected", "closed", "void")
 OPEN_STATES = ("found", "ordered", "rectified", "reinspected")
@@ -78,12 +78,12 @@ def deadline_agreement(case: dict) -> dict | None:
 def working_days_until(today: date, day: date, extra: dict | None = None) -> int:
     """How many working days after `today` reach `day` at the latest (0 if none): the order length that
     agrees with a 五到位 deadline, which falls short of it only when that day is itself a rest day."""
-    if day <= today:
-        return 0
-    n = 0
-    while n < MAX_ORDER_DAYS and add_days(today, n + 1, "working", extra) <= day:
-        n += 1
-    return n
+    years = official_years() if extra is None else extra
+    n, current = 0, today
+    while current < day and n < MAX_ORDER_DAYS:
+        current += timedelta(days=1)
+        n += is_working_day(current, years)
+    return int(n)
 
 
 def _require_state(case: dict, action: str, allowed: tuple[str, ...]) -> None:
