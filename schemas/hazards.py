@@ -99,6 +99,9 @@ class CaseOutSchema(StrictSchema):
     closed_by = fields.String(allow_none=True)
     history = fields.List(fields.Dict())
     overdue = fields.Boolean()
+    deadline_provisional = fields.Boolean()   # counted into a year without the holiday notice (暂定)
+    deadline_rule = fields.Dict(allow_none=True)   # from, days, unit: how it is recounted
+    deadline_note = fields.String(allow_none=True)  # why it differs from the five in place's 治理期限
 
 
 class RegisterItemSchema(StrictSchema):
@@ -116,6 +119,7 @@ class RegisterItemSchema(StrictSchema):
     location = fields.String()
     inspection = fields.String()
     overdue = fields.Boolean()
+    deadline_provisional = fields.Boolean()   # counted into a year without the holiday notice (暂定)
 
 
 class RegisterPageSchema(StrictSchema):

@@ -49,6 +49,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     gateway.init_app(app)  # the sync gateway, /sync/<db>
     from server import fieldkit
     fieldkit.init_app(app)  # the inspectors' PWA, /app/
+    from server import calendar
+    calendar.init_app(app)  # holiday notices under 系统状态, provisional deadlines and their recount
 
     @app.before_request
     def _locale():

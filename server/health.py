@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify
 
 from i18n import Problem
-from server.calendar.workdays import extra_file, known_until
+from server.calendar.workdays import known_until, load_extra
 from server.db import couch, database
 from sync.couch import CouchError
 
@@ -33,14 +33,20 @@ def worker_status() -> dict:
 
 
 def calendar_status(detail: bool = False) -> dict:
-    """How far working-day deadlines can be counted, and whether an operator must add next year soon.
-    `detail` (the console, signed in) adds the file to edit and what is wrong with it; /healthz is public."""
-    from server.hazards.service import today   # the console's "today" (China time); imported late: no cycle
-    try:
-        last = known_until()
-    except Problem as exc:                      # the operator's calendar file is unreadable or wrong
-        return {"known_until": None, "warning": True, **({"error": exc.message()} if detail else {})}
-    left = (last - today()).days
+    """How far working-day deadlines are counted officially (past it they are provisional, 暂定), and
+    whether an admin must enter next year's notice soon. `detail` (the console, signed in) adds what is
+    wrong with the operator's calendar file, if anything; /healthz is public and names no file."""
+    from server import clock                    # imported late: no cycle through the console
+    last = known_until()
+    left = (last - clock.today()).days
     status = {"known_until": last.isoformat(), "days_left": left,
               "warning": left < current_app.config.get("CALENDAR_WARN_DAYS", 90)}
-    return {**status, "next_year": last.year + 1, "path": str(extra_file())} if detail else status
+    if not detail:
+        return status
+    try:
+        load_extra()
+        error = None
+    except Problem as exc:                      # the operator's calendar file is unreadable or wrong
+        error = exc.message()
+    return {**status, "next_year": last.year + 1, "error": error, "near": status["warning"],
+            "warning": status["warning"] or bool(error)}

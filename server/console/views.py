@@ -1,7 +1,6 @@
 """Console pages: sign-in, enterprises and sites, inspectors, checklist templates, bulk import."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import (Blueprint, Flask, abort, g, make_response, redirect, render_template, request, session,
                    url_for)
@@ -11,7 +10,7 @@ from i18n import LOCALES, t
 from schemas import regions
 from schemas.registry import EnterpriseSearchArgs, InspectorSearchArgs
 from schemas.sectors import all_sectors, label as sector_label
-from server import audit
+from server import audit, clock
 from server.accounts import roles, store as accounts
 from server.accounts.guard import limiter, login_limit, start_session
 from server.db import database, registry
@@ -150,7 +149,7 @@ def plans():
     visible = [p for p in registry().find({"type": "plan", "status": {"$gt": None}}, limit=10_000)
                if may_see_plan(g.user, p)]
     audit.append(database("audit"), g.user["username"], "plan.list", "console")
-    late = overdue(registry(), {p["_id"]: p for p in visible}, date.today())
+    late = overdue(registry(), {p["_id"]: p for p in visible}, clock.today())
     return render_template("plans.html", plans=visible, overdue=late)
 
 

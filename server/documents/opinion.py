@@ -46,6 +46,7 @@ def items(cases: list[dict], task_id, order: dict, answer: dict) -> list[dict]:
     """Each re-inspected problem: its deadline from the order, the result recorded on its case for
     this task, and the inspector's note from the phone's answer (answers are keyed by hazard id)."""
     deadlines = {i.get("case"): i.get("deadline") for i in order.get("items") or [] if isinstance(i, dict)}
+    provisional = {i.get("case") for i in order.get("items") or [] if isinstance(i, dict) and i.get("deadline_provisional")}
     notes = {a.get("item"): a for a in answer.get("answers") or [] if isinstance(a, dict)}
     rows = []
     for n, case in enumerate(cases, start=1):
@@ -56,6 +57,7 @@ def items(cases: list[dict], task_id, order: dict, answer: dict) -> list[dict]:
         rows.append({"no": n, "description": clean(case.get("description"), 2000),
                      "location": clean(case.get("location"), 200), "grade_label": grade_label(case.get("grade")),
                      "deadline": date_cn(deadlines.get(case["_id"]) or case.get("deadline")),
+                     "deadline_provisional": case["_id"] in provisional,   # printed 暂定 until recounted
                      "result": result, "result_label": RESULT_LABELS.get(result, "未记录结果"),
                      "note": clean(note.get("note"), 1000)})
     return rows

@@ -49,7 +49,9 @@ def items(order_items, cases: dict[str, dict]) -> list[dict]:
         case = cases.get(item.get("case")) or {}
         rows.append({"no": n, "description": clean(item.get("description") or case.get("description"), 2000),
                      "location": clean(case.get("location"), 200), "grade": case.get("grade"),
-                     "grade_label": grade_label(case.get("grade")), "deadline": date_cn(item.get("deadline"))})
+                     "grade_label": grade_label(case.get("grade")), "deadline": date_cn(item.get("deadline")),
+                     # counted into a year without the holiday notice: printed as 暂定 until recounted
+                     "deadline_provisional": bool(item.get("deadline_provisional"))})
     return rows
 
 

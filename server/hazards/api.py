@@ -23,7 +23,9 @@ MIME = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformat
 
 
 def case_out(case: dict) -> dict:
-    return {**case, "id": case["_id"].split(":", 1)[1], "overdue": is_overdue(case, service.today())}
+    return {**case, "id": case["_id"].split(":", 1)[1], "overdue": is_overdue(case, service.today()),
+            "deadline_provisional": bool(case.get("deadline_provisional")),
+            "deadline_note": service.deadline_note(case)}
 
 
 def listed(args: dict) -> dict:

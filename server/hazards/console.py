@@ -62,7 +62,8 @@ def case_context(case: dict) -> dict:
             "names": actor_names(case), "order_numbers": numbers,
             "inspection": inspection, "filed_photos": set(service.records().docs_by_id(shown)),
             "overdue": loop.is_overdue(case, service.today()), "last_result": loop.last_result(case),
-            "inspectors": qualified_inspectors(case) if case["state"] == "rectified" and not task else []}
+            "inspectors": qualified_inspectors(case) if case["state"] == "rectified" and not task else [],
+            "order_days": orders.default_days(case, service.today()), "deadline_note": service.deadline_note(case)}
 
 
 def actor_names(case: dict) -> dict[str, str]:

@@ -9,10 +9,10 @@ says no; nothing here reads or writes a database.
 from __future__ import annotations
 
 import copy
-from datetime import date
+from datetime import date, timedelta
 
 from i18n import Problem
-from server.calendar.workdays import add_days
+from server.calendar.workdays import Deadline, add_days, deadline as counted_deadline, is_working_day, official_years
 
 STATES = ("found", "ordered", "rectified", "reinspected", "closed", "void")
 OPEN_STATES = ("found", "ordered", "rectified", "reinspected")
@@ -37,12 +37,53 @@ def is_overdue(case: dict, today: date) -> bool:
     return case.get("state") == "ordered" and bool(case.get("deadline")) and case["deadline"] < today.isoformat()
 
 
-def rectification_deadline(issued_on: date, working_days: int, extra: dict | None = None) -> date:
+def order_deadline(issued_on: date, working_days: int, extra: dict | None = None) -> Deadline:
     """The deadline of a rectification order: `working_days` working days after the day it is issued,
-    on the official calendar with its make-up days (调休)."""
+    on the official calendar with its make-up days (调休); provisional (暂定) past the announced years."""
     if isinstance(working_days, bool) or not isinstance(working_days, int) or not 1 <= working_days <= MAX_ORDER_DAYS:
         raise Problem("hazard.bad_days", max=MAX_ORDER_DAYS)
-    return add_days(issued_on, working_days, "working", extra)
+    return counted_deadline(issued_on, working_days, "working", extra)
+
+
+def rectification_deadline(issued_on: date, working_days: int, extra: dict | None = None) -> date:
+    return order_deadline(issued_on, working_days, extra).day
+
+
+def check_deadline(day: date, today: date, extra: dict | None = None) -> None:
+    """The one rule for every rectification deadline, typed (五到位) or counted (an order): not before
+    today, and not past the longest order (MAX_ORDER_DAYS working days from today)."""
+    if day < today:
+        raise Problem("hazard.deadline_past", deadline=day.isoformat())
+    latest = add_days(today, MAX_ORDER_DAYS, "working", extra)
+    if day > latest:
+        raise Problem("hazard.deadline_too_far", deadline=day.isoformat(), latest=latest.isoformat(),
+                      max=MAX_ORDER_DAYS)
+
+
+def five_deadline(case: dict) -> str | None:
+    """The 治理期限 of the five in place, 'YYYY-MM-DD', if recorded."""
+    value = (case.get("five_in_place") or {}).get("deadline")
+    return str(value) if value else None
+
+
+def deadline_agreement(case: dict) -> dict | None:
+    """Why the order's deadline is not the five in place's, or None when they agree (or one is missing).
+    Only `earlier` can exist: an order later than the 治理期限 is refused (order_after_five)."""
+    five, own = five_deadline(case), case.get("deadline")
+    if case.get("state") == "void" or not (five and own) or five == own:
+        return None
+    return {"relation": "earlier" if own < five else "later", "five": five, "deadline": own}
+
+
+def working_days_until(today: date, day: date, extra: dict | None = None) -> int:
+    """How many working days after `today` reach `day` at the latest (0 if none): the order length that
+    agrees with a 五到位 deadline, which falls short of it only when that day is itself a rest day."""
+    years = official_years() if extra is None else extra
+    n, current = 0, today
+    while current < day and n < MAX_ORDER_DAYS:
+        current += timedelta(days=1)
+        n += is_working_day(current, years)
+    return int(n)
 
 
 def _require_state(case: dict, action: str, allowed: tuple[str, ...]) -> None:
@@ -58,30 +99,43 @@ def _moved(case: dict, action: str, to: str, by: str, at: str, note: str = "") -
     return new
 
 
-def set_five_in_place(case: dict, five: dict, by: str, at: str) -> dict:
-    """Record measures, responsible person, funds, deadline and contingency plan; all five are required."""
+def set_five_in_place(case: dict, five: dict, by: str, at: str, today: date | None = None) -> dict:
+    """Record measures, responsible person, funds, deadline and contingency plan; all five are required.
+    The deadline obeys the orders' rule, and is not earlier than the deadline of an order in force."""
     _require_state(case, "five_in_place", ("found", "ordered", "reinspected"))
     missing = [part for part in FIVE if not str(five.get(part) or "").strip()]
     if missing:
         raise Problem("hazard.five_missing", missing="、".join(missing))
+    try:
+        day = date.fromisoformat(str(five["deadline"]))
+    except ValueError:
+        raise Problem("calendar.bad_date", value=str(five["deadline"])[:30]) from None
+    check_deadline(day, today or date.fromisoformat(at[:10]))
+    if case.get("state") == "ordered" and case.get("deadline") and day.isoformat() < case["deadline"]:
+        raise Problem("hazard.five_before_order", five=day.isoformat(), deadline=case["deadline"])
     new = _moved(case, "five_in_place", case["state"], by, at)
     new["five_in_place"] = {part: five[part] for part in FIVE}
     return new
 
 
-def order(case: dict, order_id: str, deadline: date, by: str, at: str) -> dict:
+def order(case: dict, order_id: str, deadline: date, by: str, at: str, *, today: date | None = None,
+          provisional: bool = False, rule: dict | None = None) -> dict:
     """Put the hazard under a rectification order with its own deadline (from found, or after a failed
-    re-inspection). A major hazard needs the five in place first and is listed for supervision."""
+    re-inspection). A major hazard needs the five in place first, is listed for supervision, and its
+    order may not give longer than the five in place's 治理期限 (the plan the bureau supervises).
+    `rule` ({"from", "days", "unit"}) lets a provisional deadline be recounted once the year is announced."""
     if case.get("state") == "reinspected" and last_result(case) != "fail":
         raise Problem("hazard.reorder_needs_fail")
     _require_state(case, "order", ("found", "reinspected"))
     if case.get("grade") == "major" and missing_five(case):
         raise Problem("hazard.five_missing", missing="、".join(missing_five(case)))
-    if deadline.isoformat() < at[:10]:
-        raise Problem("hazard.deadline_past", deadline=deadline.isoformat())
+    check_deadline(deadline, today or date.fromisoformat(at[:10]))
+    five = five_deadline(case) if case.get("grade") == "major" else None
+    if five and deadline.isoformat() > five:
+        raise Problem("hazard.order_after_five", deadline=deadline.isoformat(), five=five)
     new = _moved(case, "order", "ordered", by, at, order_id)
     new.update(order=order_id, deadline=deadline.isoformat(), supervised=case.get("grade") == "major",
-               escalated_deadline=None)
+               escalated_deadline=None, deadline_provisional=bool(provisional), deadline_rule=rule)
     new.setdefault("orders", []).append(order_id)
     return new
 

@@ -3,6 +3,7 @@ its own deadline in working days; issuing takes a 应急责改 number and moves 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from i18n import Problem, t
 from server import audit, numbering
@@ -36,11 +37,46 @@ def _cases(inspection: dict, items: list[dict]) -> list[dict]:
     return cases
 
 
-def _deadline(days: int):
+def _ordered(case: dict, item: dict, order_id: str, by: str, at: str, day) -> dict:
+    """The case under the order: its deadline counted from `day` (provisional past the announced years,
+    with the rule kept so that it can be recounted once the year's notice is entered)."""
     try:
-        return loop.rectification_deadline(today(), days)
-    except Problem as exc:  # e.g. a deadline in a year whose holidays the operator has not added yet
+        marked = loop.order_deadline(day, item["days"])
+    except Problem as exc:
         raise refusal(exc) from None
+    rule = {"from": day.isoformat(), "days": item["days"], "unit": "working"}
+    return step(case, loop.order, order_id, marked.day, by, at, today=day, provisional=marked.provisional,
+                rule=rule)
+
+
+def order_item(case: dict) -> dict:
+    """One problem of the order as the document prints it, its deadline marked 暂定 while provisional."""
+    return {"case": case["_id"], "hazard": case["hazard"], "description": case["description"],
+            "location": case.get("location", ""), "grade": case["grade"], "deadline": case["deadline"],
+            "deadline_provisional": bool(case.get("deadline_provisional")),
+            "five_deadline": loop.five_deadline(case) if case["grade"] == "major" else None}
+
+
+def default_days(case: dict, day) -> int:
+    """The order length the form proposes: for a major hazard the one that reaches its 五到位 deadline
+    (0 if none can: the five in place must be changed first), else 5 working days."""
+    five = loop.five_deadline(case) if case.get("grade") == "major" else None
+    if not five:
+        return 5
+    return loop.working_days_until(day, date.fromisoformat(five))
+
+
+def order_rows(cases: list[dict]) -> list[dict]:
+    """The order form's rows: what it proposes for each case, and why a case cannot be ordered now, so that
+    the form never pre-selects what issuing would refuse."""
+    day, rows = today(), []
+    for case in cases:
+        days = default_days(case, day)
+        blocked = ("five_missing" if case.get("grade") == "major" and loop.missing_five(case)
+                   else "five_past" if days == 0 else None)
+        rows.append({"case": case, "key": case["_id"].split(":", 1)[1], "days": days or 1, "blocked": blocked,
+                     "five": loop.five_deadline(case) if case.get("grade") == "major" else None})
+    return rows
 
 
 def issue(user: dict, data: dict) -> dict:
@@ -52,16 +88,14 @@ def issue(user: dict, data: dict) -> dict:
     cases = _cases(inspection, data["items"])
     order_id = f"order:{uuid.uuid4()}"
     at = now_iso()
-    moved = [step(case, loop.order, order_id, _deadline(item["days"]), user["username"], at)
-             for case, item in zip(cases, data["items"])]
+    day = today()
+    moved = [_ordered(case, item, order_id, user["username"], at, day) for case, item in zip(cases, data["items"])]
     number = numbering.next_number(records(), "order", user["region"])["number"]
     _move_all(cases, moved)
     order = {"_id": order_id, "type": "rectification_order", "number": number, "inspection": inspection["_id"],
              "enterprise": inspection["enterprise"], "enterprise_name": inspection.get("enterprise_name", ""),
              "region": inspection["region"], "site": inspection.get("site"),
-             "items": [{"case": c["_id"], "hazard": c["hazard"], "description": c["description"],
-                        "location": c.get("location", ""), "grade": c["grade"], "deadline": c["deadline"]}
-                       for c in moved],
+             "items": [order_item(c) for c in moved],
              "issued_at": at, "issued_by": user["username"], "issued_by_name": user.get("display_name", ""),
              "issuer_region": user["region"], "signatures": []}
     records().put(order)
@@ -69,7 +103,8 @@ def issue(user: dict, data: dict) -> dict:
     for case in moved:
         audit.append(audit_db, user["username"], "hazard.order", case["_id"],
                      {"from": case["history"][-1]["from"], "to": "ordered", "order": order_id,
-                      "deadline": case["deadline"], "number": number})
+                      "deadline": case["deadline"], "provisional": case["deadline_provisional"],
+                      "number": number})
     audit.append(audit_db, user["username"], "order.issue", order_id, {"number": number, "cases": len(moved)})
     return order
 

@@ -11,8 +11,8 @@ from server.registry import tabular
 from sync.couch import Database
 
 # Positions in the value of a case row (sync/ddocs/records/console/views/index/map.js).
-STATE, GRADE, REGION, SECTOR, SUPERVISED, DEADLINE, ESCALATED, FOUND, NAME, DESCRIPTION, LOCATION, INSPECTION = \
-    range(12)
+STATE, GRADE, REGION, SECTOR, SUPERVISED, DEADLINE, ESCALATED, FOUND, NAME, DESCRIPTION, LOCATION, INSPECTION, \
+    PROVISIONAL = range(13)
 EXPORT_MAX_ROWS = 100_000
 
 
@@ -64,7 +64,8 @@ def item(row: dict, today: date) -> dict:
             "sector": v[SECTOR], "supervised": bool(v[SUPERVISED]), "deadline": v[DEADLINE] or None,
             "escalated_to": v[ESCALATED] or None, "found_at": v[FOUND], "enterprise_name": v[NAME],
             "description": v[DESCRIPTION], "location": v[LOCATION], "inspection": v[INSPECTION].split(":", 1)[-1],
-            "overdue": v[STATE] == "ordered" and bool(v[DEADLINE]) and v[DEADLINE] < today.isoformat()}
+            "overdue": v[STATE] == "ordered" and bool(v[DEADLINE]) and v[DEADLINE] < today.isoformat(),
+            "deadline_provisional": len(v) > PROVISIONAL and bool(v[PROVISIONAL])}
 
 
 def register_page(db: Database, args: dict, scope: str, today: date) -> dict:

@@ -85,7 +85,8 @@ def schedule(user: dict, keys: list[str], inspectors: list[str], window_days: in
             "window": {"start": start.isoformat(), "end": (start + timedelta(days=window_days)).isoformat()},
             "checklist": CHECKLIST, "status": "dispatched", "created_at": now_iso(), "created_by": user["username"],
             "hazards": [{"case": c["_id"], "hazard": c["hazard"], "description": c["description"],
-                         "location": c.get("location", ""), "grade": c["grade"], "deadline": c.get("deadline")}
+                         "location": c.get("location", ""), "grade": c["grade"], "deadline": c.get("deadline"),
+                         "deadline_provisional": bool(c.get("deadline_provisional"))}
                         for c in cases]}
     registry().put(task)
     dispatch_tasks([task], plan)

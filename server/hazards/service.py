@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 
 from i18n import Problem, t
 from schemas.field import UUID_ID
-from server import audit
+from server import audit, clock
 from server.accounts import roles
 from server.db import database
 from server.errors import ApiError
@@ -27,7 +27,16 @@ def records():
 
 
 def today() -> date:
-    return datetime.now(timezone.utc).astimezone(SHANGHAI).date()
+    """The bureau's today (server/clock.py: a test may set it)."""
+    return clock.today()
+
+
+def deadline_note(case: dict) -> str | None:
+    """Why the order's deadline is not the five in place's 治理期限, in words; None when they agree."""
+    differs = loop.deadline_agreement(case)
+    if differs is None:
+        return None
+    return t(f"ui.deadline.{differs['relation']}_than_five", five=differs["five"])
 
 
 def case_key(doc_id: str) -> str:
@@ -83,7 +92,7 @@ def save(new: dict, actor: str, details: dict | None = None) -> dict:
 def five_in_place(user: dict, key: str, data: dict) -> dict:
     case = load_case(user, key, write=True)
     five = {**data, "deadline": data["deadline"].isoformat()}
-    return save(step(case, loop.set_five_in_place, five, user["username"], now_iso()), user["username"])
+    return save(step(case, loop.set_five_in_place, five, user["username"], now_iso(), today()), user["username"])
 
 
 def rectify(user: dict, key: str, text: str, photos: list[str]) -> dict:

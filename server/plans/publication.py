@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import current_app
 
-from server.calendar.workdays import add_days
+from server.calendar.workdays import Deadline, deadline
 from server.registry.store import now_iso
 from sync.couch import Database
 
@@ -17,11 +17,16 @@ def deadline_rule(plan: dict) -> tuple[int, str]:
             own.get("unit") or current_app.config["PUBLISH_DEADLINE_UNIT"])
 
 
-def due_date(task: dict, plan: dict) -> date:
-    """Counted from the end of the check: its recorded date once known, else the end of its window."""
+def due(task: dict, plan: dict) -> Deadline:
+    """Counted from the end of the check: its recorded date once known, else the end of its window;
+    provisional (暂定) when it counted days of a year whose holiday notice is not known yet."""
     days, unit = deadline_rule(plan)
     end = (task.get("result") or {}).get("checked_on") or task["window"]["end"]
-    return add_days(date.fromisoformat(end), days, unit)
+    return deadline(date.fromisoformat(end), days, unit)
+
+
+def due_date(task: dict, plan: dict) -> date:
+    return due(task, plan).day
 
 
 def public_result(task: dict, plan: dict, result: dict) -> dict:
@@ -59,9 +64,9 @@ def overdue(registry_db: Database, plans: dict[str, dict], today: date) -> list[
         plan = plans.get(task["plan"])
         if plan is None:
             continue
-        due = due_date(task, plan)
-        if due < today:
+        marked = due(task, plan)
+        if marked.day < today:
             late.append({"task": task["_id"], "plan": plan["_id"], "plan_name": plan["name"],
-                         "enterprise_name": task["enterprise_name"], "due": due.isoformat(),
-                         "status": task["status"]})
+                         "enterprise_name": task["enterprise_name"], "due": marked.day.isoformat(),
+                         "due_provisional": marked.provisional, "status": task["status"]})
     return late

@@ -1,7 +1,6 @@
 """API for tasks: a team's own tasks once dispatched, the result hook that publishes (一公开), overdue ones."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
@@ -9,7 +8,7 @@ from marshmallow import fields, validate
 from i18n import t
 from schemas.common import StrictSchema
 from schemas.plans import ResultSchema
-from server import audit
+from server import audit, clock
 from server.accounts import roles
 from server.accounts.guard import current_user, require
 from server.db import database, registry
@@ -44,6 +43,7 @@ class OverdueSchema(StrictSchema):
     plan_name = fields.String()
     enterprise_name = fields.String()
     due = fields.String()
+    due_provisional = fields.Boolean()   # counted into a year whose holiday notice is not known (暂定)
     status = fields.String()
 
 
@@ -95,7 +95,7 @@ def overdue_publications():
     user = current_user()
     plans = {p["_id"]: p for p in registry().find({"type": "plan", "status": {"$gt": None}}, limit=10_000)
              if may_see_plan(user, p)}
-    return publication.overdue(registry(), plans, date.today())
+    return publication.overdue(registry(), plans, clock.today())
 
 
 class CancelSchema(StrictSchema):

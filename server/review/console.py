@@ -77,11 +77,12 @@ def page_context(doc: dict) -> dict:
     photo_ids = [p for a in doc.get("answers", []) for p in a.get("photos", [])]
     photo_ids += [p for h in hazards for p in h.get("photos", [])]
     filed = service.records().docs_by_id(photo_ids)
+    found = [h for h in hazards if (h.get("case") or {}).get("state") == "found"]
     return {"doc": doc, "people": people, "task": task, "plan": plan, "items": items, "hazards": hazards,
             "reviews": service.reviews_of(doc["_id"]), "filed_photos": set(filed),
             "conflicts": service.losing_versions(doc, hazards),
-            "key": doc["_id"].split(":", 1)[1], "found_cases": [h for h in hazards
-                                                               if (h.get("case") or {}).get("state") == "found"]}
+            "key": doc["_id"].split(":", 1)[1], "found_cases": found,
+            "order_rows": orders.order_rows([h["case"] for h in found])}
 
 
 @bp.get("/console/review/<key>")
@@ -92,7 +93,16 @@ def inspection_page(key):
         doc = service.load_inspection(g.user, key)
     except ApiError:
         abort(404)
-    return render_template("review_inspection.html", **page_context(doc), done=request.args.get("done"))
+    return render_template("review_inspection.html", **page_context(doc), done=request.args.get("done"),
+                           issued_order=_issued_order(request.args.get("order_key", "")))
+
+
+def _issued_order(key: str) -> dict | None:
+    """The order just issued (?order_key=), for its PDF link; nothing if unknown or out of scope."""
+    try:
+        return orders.load_order(g.user, key) if key else None
+    except ApiError:
+        return None
 
 
 def _writable(key: str) -> None:
@@ -151,7 +161,8 @@ def issue_order(key):
              if name.startswith("days.") and name[len("days."):] in request.form.getlist("case")]
     def act():
         order = orders.issue(g.user, OrderSchema().load({"inspection": key, "items": items}))
-        return redirect(url_for("review_console.inspection_page", key=key, done="ordered", order=order["number"]))
+        return redirect(url_for("review_console.inspection_page", key=key, done="ordered", order=order["number"],
+                                order_key=order["_id"].split(":", 1)[1]))
     return _attempt(key, act)
 
 

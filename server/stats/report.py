@@ -1,11 +1,12 @@
 """One statistics report for the caller: scope checked, figures read, rows labelled (API, export and console)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 
 from i18n import t
 from schemas import regions
 from schemas.sectors import codes as sector_codes, label as sector_label
+from server import clock
 from server.db import database, registry
 from server.errors import ApiError
 from server.registry.store import scope_selector
@@ -16,8 +17,8 @@ SHANGHAI = timezone(timedelta(hours=8))
 
 
 def today() -> date:
-    """Today in Asia/Shanghai: deadlines and months are the bureau's, not UTC's."""
-    return datetime.now(SHANGHAI).date()
+    """Today in Asia/Shanghai: deadlines and months are the bureau's, not UTC's (server/clock.py)."""
+    return clock.today()
 
 
 def resolve_scope(user: dict, region: str | None) -> str:

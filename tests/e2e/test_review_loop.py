@@ -4,6 +4,7 @@ task answered on a phone, and close-out (销号). Phones are their inspector dat
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 
 from PIL import Image
 
@@ -74,15 +75,16 @@ def test_a_major_hazard_goes_round_the_loop_to_close_out(live_server, page, dial
     page.check("input[name=decision][value=approved]")
     click_and_wait(page, "#review-form button[type=submit]")
 
-    click_and_wait(page, "form.order-form button[type=submit]")                 # major without the five: refused
-    assert "五到位" in page.locator("[role=alert]").inner_text()
     major = filed["hazards"][1]["_id"].split(":", 1)[1]
+    blocked = page.locator(f"form.order-form input[name=case][value='{major}']")   # major without the five:
+    assert blocked.is_disabled() and not blocked.is_checked()                       # never pre-selected
+    assert "五到位" in page.locator("form.order-form tr.blocked").inner_text()
     page.goto(f"{live_server.url}/console/hazards/{major}")
     page.fill("textarea[name=measures]", "更换为防爆型电气设备，加装可燃气体报警器")
     page.fill("textarea[name=contingency]", "停用甲类仓库，设置警戒区，配备灭火器材")
     page.fill("input[name=responsible]", "赵刚（设备部经理）")
     page.fill("input[name=funds]", "8万元，企业自筹")
-    page.fill("input[name=deadline]", "2026-12-25")
+    page.fill("input[name=deadline]", (date.today() + timedelta(days=30)).isoformat())
     click_and_wait(page, "form.five button[type=submit]")
     assert "五到位已保存" in page.locator("[role=status]").inner_text()
 

@@ -2,7 +2,7 @@
 tasks through a phone and the worker, close-out, escalation, the register and its export."""
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -17,7 +17,8 @@ from tests.integration.worker_fixtures import inspection, phone_db, records, run
 
 H = "/api/v1/hazards"
 FIVE = {"measures": "更换防爆电气设备并加装可燃气体报警", "responsible": "张三（设备部经理）", "funds": "8万元，企业自筹",
-        "deadline": "2026-12-20", "contingency": "停用二号车间，设置警戒区"}
+        # a month ahead, whatever the day the tests run: a 五到位 deadline in the past is refused
+        "deadline": (today() + timedelta(days=30)).isoformat(), "contingency": "停用二号车间，设置警戒区"}
 
 
 @pytest.fixture

@@ -151,7 +151,10 @@ def test_bad_deadline_lengths_are_refused(days):
     refused("hazard.bad_days", loop.rectification_deadline, date(2026, 3, 2), days, NONE)
 
 
-def test_a_deadline_in_a_year_nobody_announced_says_so():
-    refused("calendar.unknown_year", loop.rectification_deadline, date(2026, 12, 20), 30, NONE)
+def test_a_deadline_in_a_year_nobody_announced_is_provisional():
+    # 21-31 December: 9 working days; 1 January 2027 (元旦) by rule; then 21 more: Monday 1 February.
+    marked = loop.order_deadline(date(2026, 12, 20), 30, NONE)
+    assert marked.day == date(2027, 2, 1) and marked.provisional
+    assert not loop.order_deadline(date(2026, 12, 1), 5, NONE).provisional
     extra = {2027: {"holidays": frozenset(), "workdays": frozenset()}}
     assert loop.rectification_deadline(date(2026, 12, 30), 2, extra) == date(2027, 1, 1)

@@ -68,13 +68,11 @@ def test_datetime_is_taken_as_its_date():
     assert is_working_day(datetime(2025, 10, 1, 9, 30), NONE) is False
 
 
-def test_unknown_year_is_a_clear_problem():
-    with pytest.raises(Problem) as info:
-        is_working_day(date(2031, 3, 3), NONE)
-    assert info.value.code == "calendar.unknown_year" and info.value.params["year"] == 2031
-    assert "2031" in info.value.message() and "workdays" in info.value.message()
-    with pytest.raises(Problem):
-        add_days(date(2031, 3, 3), 5, "working", NONE)
+def test_unknown_year_is_counted_by_rule_not_refused():
+    # 2031: no notice, no package data. 1 January (元旦) is a statutory holiday by rule; 3 March a Monday.
+    assert is_working_day(date(2031, 1, 1), NONE) is False
+    assert is_working_day(date(2031, 3, 3), NONE) is True
+    assert add_days(date(2031, 3, 3), 5, "working", NONE) == date(2031, 3, 10)
 
 
 def test_operator_year_extends_the_package():
@@ -154,7 +152,7 @@ def test_bad_unit_and_date_are_refused():
 
 
 def test_messages_exist_in_both_languages():
-    for key in ("calendar.unknown_year", "calendar.bad_extra", "calendar.bad_count", "calendar.bad_unit"):
+    for key in ("calendar.bad_extra", "calendar.bad_count", "calendar.bad_unit"):
         zh = Problem(key, year=2031, path="p", detail="d", value="v", max=1, unit="u").message("zh_CN")
         en = Problem(key, year=2031, path="p", detail="d", value="v", max=1, unit="u").message("en")
         assert zh != key and en != key and zh != en

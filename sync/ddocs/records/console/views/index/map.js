@@ -34,7 +34,8 @@ function (doc) {
     var found = doc.found_at;
     var line = [doc.state, doc.grade, doc.region, doc.sector || '', doc.supervised ? 1 : 0, doc.deadline || '',
                 doc.escalated_to || '', found, doc.enterprise_name || '', (doc.description || '').substring(0, 80),
-                (doc.location || '').substring(0, 40), doc.inspection || ''];
+                (doc.location || '').substring(0, 40), doc.inspection || '',
+                doc.deadline_provisional ? 1 : 0];
     // '*' (every state) leaves out void cases: the hazards of rejected records are no part of the register.
     each(doc.state === 'void' ? ['void'] : [doc.state, '*'], function (s) {
       each(ps, function (p) {
