@@ -165,12 +165,18 @@ def _bilingual(name: str, max_zh: int, empty_key: str, long_key: str = "checklis
 TitleSchema = _bilingual("TitleSchema", 100, "checklist.title_required")
 ItemTextSchema = _bilingual("ItemTextSchema", 500, "checklist.text_required", "checklist.text_too_long")
 GroupSchema = _bilingual("GroupSchema", 50, "checklist.group_required")
+# What an inspector writes when the item fails: the compliance sentence turned into the violation found
+# ("…应设置在…" → "…未设置在…"); a hazard and the order's 存在的问题 start from it.
+ViolationSchema = _bilingual("ViolationSchema", 500, "checklist.violation_required", "checklist.text_too_long")
 
 
 class ItemSchema(StrictSchema):
     """One check, phrased so that 是 (yes) means compliant; failing a major item is a 重大事故隐患."""
     key = Code("checklist.bad_item_key", ITEM_KEY, required=True)
     text = fields.Nested(ItemTextSchema, required=True)
+    # Required (checked below, so the message is in the user's language); stored versions published
+    # before the field existed keep working through wording.violation_of()'s fallback.
+    violation = fields.Nested(ViolationSchema, allow_none=True, load_default=None)
     basis = PlainText(300, "checklist.basis_required", required=True)
     answer = Code("checklist.bad_answer_kind", choices=ANSWER_KINDS, required=True)
     unit = PlainText(20, allow_none=True, load_default=None)
@@ -183,6 +189,8 @@ class ItemSchema(StrictSchema):
 
     @validates_schema
     def _answer_rules(self, data, **kwargs):
+        if not data.get("violation"):
+            raise ValidationError(t("checklist.violation_required"), "violation")
         if data["answer"] == "number":
             if not data.get("unit"):
                 raise ValidationError(t("checklist.unit_required"), "unit")
