@@ -252,8 +252,9 @@ def _item_problems(items: list[dict], template_sectors: list[str]) -> dict:
 
 def item_failed(item: dict, answer_value) -> bool:
     """Whether an answer fails its item ("no", or a number outside [min, max]); pure. None (not yet
-    answered), "na" (不适用) and text answers never fail; an answer of the wrong kind raises Problem."""
-    if answer_value is None:
+    answered), "na" (不适用, open to every item type) and text answers never fail; an answer of the
+    wrong kind raises Problem."""
+    if answer_value is None or answer_value == "na":
         return False
     kind, key = item.get("answer"), _preview(item.get("key", ""))
     if kind == "yes_no_na":
