@@ -115,6 +115,7 @@ def items(answers, checklist: dict | None) -> list[dict]:
                "found": clean(found(item, value), 600) if failed else ""}
         if len(result) > SHORT_RESULT:
             row.update(record=result, result="不符合" if failed else "已记录")
+        row["written"] = bool(row["record"]) or ((item or {}).get("answer") == "text" and value not in (None, "na"))
         row["long"] = len(row["text"]) + len(row["note"]) + len(row["record"]) + len(row["found"]) > LONG_ROW
         rows.append(row)
     return rows

@@ -41,7 +41,7 @@ def counts(rows: list[dict]) -> dict:
 def short_print(rows: list[dict]) -> tuple[list[dict], int]:
     """The rows printed in full and how many the one line covers. Failed and unanswered items are printed
     in full, and so is anything the inspector wrote (a text record, a note): evidence never drops out."""
-    full = [r for r in rows if r["state"] in ("failed", "unanswered") or r["record"] or r["note"]]
+    full = [r for r in rows if r["state"] in ("failed", "unanswered") or r.get("written") or r["note"]]
     return full, len(rows) - len(full)
 
 

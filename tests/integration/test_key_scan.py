@@ -76,8 +76,6 @@ def test_no_page_or_pdf_shows_an_internal_key(city, role):
                      "review_console.inspection_page", "hazards_console.case_page", "documents.document",
                      "stats_page.stats", "console.status"):
         assert visited[endpoint], (endpoint, dict(visited))
-    for url, hits in found.items():
-        print("SCAN", role, url, sorted(set(hits))[:6], len(set(hits)))
     assert not found, found
 
 
