@@ -108,3 +108,14 @@ def test_an_oversized_row_count_or_empty_form_loses_nothing(env):
     assert no_token.status_code in (400, 403)
     with env.app_context():
         assert checklists.get_template(registry(), "fire_major_gb35181")["version"] == 1
+
+
+def test_bootstrap_adds_the_wording_to_a_builtin_version_stored_without_it(env):
+    with env.app_context():
+        doc = registry().get("checklist:industry_trade_major:v1")
+        registry().put({**doc, "items": [{k: v for k, v in i.items() if k != "violation"} for i in doc["items"]]})
+        assert not registry().get(doc["_id"])["items"][0].get("violation")
+        assert checklists.ensure_builtin_templates(registry()) == []
+        again = registry().get(doc["_id"])
+    assert [i["violation"] for i in again["items"]] == [i["violation"] for i in doc["items"]]
+    assert [i["key"] for i in again["items"]] == [i["key"] for i in doc["items"]]

@@ -2,6 +2,7 @@
 the short print and ?full=1, violation wording, 不适用 numbers, and check-in evidence worded truthfully."""
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -108,3 +109,16 @@ def test_an_unknown_full_value_prints_the_short_form_and_drafts_are_refused(env)
     assert "其余4项" in pdf_text(client, docs["typed"], "?full=yes%00")
     anonymous = env[0].test_client().get(f"/console/documents/record/{docs['typed']['_id'].split(':', 1)[1]}.pdf?full=1")
     assert anonymous.status_code in (302, 401)
+
+
+def test_a_refused_order_says_why_in_words_not_the_rule_code(env):
+    app, client, docs = env
+    _hazard, case = rf.file_hazard(app, docs["typed"], f"{GATHERING}设置在熔融金属吊运跨的地坪区域内。", "major")
+    key = docs["typed"]["_id"].split(":", 1)[1]
+    page = client.get(f"/console/review/{key}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    ck = case["_id"].split(":", 1)[1]
+    res = client.post(f"/console/review/{key}/order", data={"csrf_token": token, "case": ck, f"days.{ck}": "10"})
+    text = res.get_data(as_text=True)
+    assert res.status_code == 422 and "五到位" in text
+    assert "hazard.five_missing" not in text and "rule:" not in text

@@ -100,3 +100,16 @@ def test_editor_form_becomes_a_template_and_errors_name_items_not_keys():
                         body["items"])
     assert lines == ["第 1 项 违法情形表述（不符合时）：请填写", "第 2 项 检查项编号：重复", "日期不对"]
     assert template_body(MultiDict({"rows": "999999999"}), base)["items"] == []
+
+
+def test_builtin_versions_stored_before_the_field_get_the_wording_added_and_nothing_else():
+    from server.registry.checklists import with_violations
+    shipped = {"items": [{"key": "a", "violation": {"zh": "未甲", "en": ""}}, {"key": "b", "violation": {"zh": "未乙", "en": ""}}]}
+    stored = {"_id": "checklist:x:v1", "_rev": "1-x", "created_by": "builtin",
+              "items": [{"key": "a", "text": {"zh": "甲"}}, {"key": "b", "text": {"zh": "乙"}, "violation": {"zh": "已有"}}]}
+    filled = with_violations(stored, shipped)
+    assert filled["items"][0] == {"key": "a", "text": {"zh": "甲"}, "violation": {"zh": "未甲", "en": ""}}
+    assert filled["items"][1]["violation"] == {"zh": "已有"} and filled["_rev"] == "1-x"
+    assert with_violations(filled, shipped) is None                          # nothing left to add
+    assert with_violations({**stored, "created_by": "sup1"}, shipped) is None  # an operator's version: untouched
+    assert with_violations({**stored, "items": stored["items"][:1]}, shipped) is None  # not the shipped items
