@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from server.db import registry
+from server.db import database, registry
 from server.demo.load import load_demo
 from tests.integration import pdf_tools
 from tests.integration import records_fixtures as rf
@@ -28,7 +28,21 @@ def city(couch_url):
         with app.app_context():
             load_demo(registry(), enterprises_n=60)
         show = rf.showcase(app)
+        typed_in(app, show.world)
         yield app, show
+
+
+def typed_in(app, world) -> None:
+    """A pending record whose site code was typed, with a number item 不适用 and one failed item."""
+    phone = rf.phone_inspection(world, checkin={"qr": "X-01", "method": "typed", "scanned_at": "2026-05-06T01:03:00Z",
+                                                "position": None, "override_reason": "摄像头故障"},
+                                answers=[{"item": "hc-3", "value": "no", "note": "", "photos": []},
+                                         {"item": "hc-1", "value": "na", "note": "", "photos": []}])
+    doc = rf.file_inspection(app, world, phone)
+    with app.app_context():
+        doc["checkin_verdict"] = {**doc["checkin_verdict"], "qr": "typed", "site": "unknown",
+                                  "geofence": "no_position", "overall": "warning", "override_reason": "摄像头故障"}
+        database("records").put(doc)
 
 
 def crawl(app, client) -> tuple[dict[str, list], Counter]:
