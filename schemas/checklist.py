@@ -165,12 +165,15 @@ def _bilingual(name: str, max_zh: int, empty_key: str, long_key: str = "checklis
 TitleSchema = _bilingual("TitleSchema", 100, "checklist.title_required")
 ItemTextSchema = _bilingual("ItemTextSchema", 500, "checklist.text_required", "checklist.text_too_long")
 GroupSchema = _bilingual("GroupSchema", 50, "checklist.group_required")
+ViolationSchema = _bilingual("ViolationSchema", 500, "checklist.violation_required", "checklist.text_too_long")
 
 
 class ItemSchema(StrictSchema):
-    """One check, phrased so that 是 (yes) means compliant; failing a major item is a 重大事故隐患."""
+    """One check, phrased so that 是 (yes) means compliant; failing a major item is a 重大事故隐患. Its
+    `violation` states the failure (hazards and 存在的问题 start from it; old versions: schemas/violation.py)."""
     key = Code("checklist.bad_item_key", ITEM_KEY, required=True)
     text = fields.Nested(ItemTextSchema, required=True)
+    violation = fields.Nested(ViolationSchema, allow_none=True, load_default=None)  # required: _answer_rules
     basis = PlainText(300, "checklist.basis_required", required=True)
     answer = Code("checklist.bad_answer_kind", choices=ANSWER_KINDS, required=True)
     unit = PlainText(20, allow_none=True, load_default=None)
@@ -183,6 +186,8 @@ class ItemSchema(StrictSchema):
 
     @validates_schema
     def _answer_rules(self, data, **kwargs):
+        if not data.get("violation"):
+            raise ValidationError(t("checklist.violation_required"), "violation")
         if data["answer"] == "number":
             if not data.get("unit"):
                 raise ValidationError(t("checklist.unit_required"), "unit")
@@ -243,9 +248,9 @@ def _item_problems(items: list[dict], template_sectors: list[str]) -> dict:
 
 
 def item_failed(item: dict, answer_value) -> bool:
-    """Whether an answer fails its item ("no", or a number outside [min, max]); pure. None (not yet
-    answered), "na" (不适用) and text answers never fail; an answer of the wrong kind raises Problem."""
-    if answer_value is None:
+    """Whether an answer fails its item ("no", a number outside [min, max]); None, "na" (不适用, any item
+    type) and text answers never fail; an answer of the wrong kind raises Problem. Pure."""
+    if answer_value is None or answer_value == "na":
         return False
     kind, key = item.get("answer"), _preview(item.get("key", ""))
     if kind == "yes_no_na":

@@ -45,6 +45,7 @@ class StatsRow(StrictSchema):
     approved = fields.Integer()
     pending = fields.Integer()
     returned = fields.Integer()
+    items_checked = fields.Integer(allow_none=True)  # 检查事项数, 不适用 not counted (None for workload)
     general = fields.Integer(allow_none=True)
     major = fields.Integer(allow_none=True)
     hazards = fields.Integer(allow_none=True)

@@ -41,6 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     review_console.init_app(app)
     hazards_console.init_app(app)
     public_views.init_app(app)
+    from server.registry import checklist_editor
+    checklist_editor.init_app(app)  # 检查表编辑: a new template version from the console
     from server import documents
     documents.init_app(app)  # 执法文书: /console/documents/<kind>/<uuid>.pdf|.html
     from server import stats

@@ -1,7 +1,9 @@
 // The checklist's rules on the phone (pure): which answer fails an item, and what must be done before finishing.
+import {pick} from './i18n.js';
 
-/** The items to answer: the pinned template's, or for a re-inspection (复查) one per hazard to re-check. */
-export function itemsFor(task, checklist) {
+/** The items to answer: the pinned template's for the enterprise's sector (its own sections and the
+ * cross-cutting ones, `sector: "*"`), or for a re-inspection (复查) one per hazard to re-check. */
+export function itemsFor(task, checklist, enterprise) {
   if (task?.kind === 'reinspection') {
     return (task.hazards || []).map((hz) => ({
       key: hz.hazard, answer: 'pass_fail', photo_required: true, major_if_failed: false,
@@ -9,12 +11,26 @@ export function itemsFor(task, checklist) {
       group: {zh: '复查隐患', en: 'Hazards to re-check'}, deadline: hz.deadline, grade: hz.grade,
     }));
   }
-  return checklist?.items || [];
+  return forSector(checklist?.items || [], enterprise?.industry);
+}
+
+/** A machinery firm is not asked the metallurgy items; an enterprise of unknown sector sees them all. */
+export function forSector(items, sector) {
+  if (!sector) return items;
+  return items.filter((item) => !item.sector || item.sector === '*' || item.sector === sector);
+}
+
+/** How a person reads an item in a message: its number in the list and the start of its text. */
+export function itemLabel(item, items) {
+  const n = items.indexOf(item) + 1;
+  const text = pick(item.text) || '';
+  const short = text.length > 24 ? `${text.slice(0, 24)}…` : text;
+  return n > 0 ? `“${short}”（第${n}项）` : `“${short}”`;
 }
 
 /** Whether an answer fails its item: "no", "fail", or a number outside [min, max]. */
 export function itemFailed(item, value) {
-  if (value == null || value === '') return false;
+  if (value == null || value === '' || value === 'na') return false;  // 不适用 is open to every item type
   if (item.answer === 'yes_no_na') return value === 'no';
   if (item.answer === 'pass_fail') return value === 'fail';
   if (item.answer === 'number') {
@@ -34,7 +50,7 @@ export function finishProblems(inspection, items, hazards, task) {
   if (!inspection.checkin) problems.push(['fk.finish.no_checkin', {}]);
   for (const item of items) {
     const answer = answerOf(inspection, item.key);
-    const label = item.key;
+    const label = itemLabel(item, items);
     if (!answer || answer.value == null || answer.value === '') {
       problems.push(['fk.finish.unanswered', {item: label}]);
       continue;

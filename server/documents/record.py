@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from i18n import Problem
 from schemas.checklist import item_failed
-from server.documents import wording
+from server.documents import checkin_words, wording
 from server.documents.formatting import (clean, coordinates_cn, date_cn, datetime_cn, display_number, grade_label,
                                          period_cn)
 from server.documents.people import contact, joined, split_team, unit_party
+from server.documents.record_items import counts, found, in_template_order, short_print
 from server.documents.signatures import inspector_places, signers, single_place
 from server.documents.sources import RecordSources
 
@@ -19,9 +20,11 @@ VERDICT_LABELS = {
                  "no_position": "未取得定位", "site_has_no_coordinates": "场所未登记坐标"},
     "time": {"before_window": "早于任务时段", "after_window": "晚于任务时段", "bad_time": "扫码时间无效"},
 }
+TYPED_SITE = {"wrong_site": "输入的场所编码不属于该场所", "unknown": "输入的场所编码无法识别"}
 
 
-def build(src: RecordSources) -> dict:
+def build(src: RecordSources, full: bool = False) -> dict:
+    """The record's context; `full` prints every item, otherwise failed ones and one line for the rest."""
     rec = src.inspection
     inspectors, experts = split_team(rec.get("team") or [rec.get("inspector")], rec.get("experts"), src.people)
     number = display_number(rec.get("number"))  # taken at approval and written on the record (0005)
@@ -39,7 +42,7 @@ def build(src: RecordSources) -> dict:
         "manager": contact(rec.get("manager")), "witness": contact(rec.get("witness")),
         "checkin": checkin(rec.get("checkin"), rec.get("checkin_verdict")),
         "checklist_title": clean(((src.checklist or {}).get("title") or {}).get("zh"), 100),
-        "checks": items(rec.get("answers"), src.checklist),
+        **checks_part(items(rec.get("answers"), src.checklist), full),
         "hazards": hazards(src.hazards),
         "signers": signers(inspector_places(rec.get("signatures"), inspectors, src.images),
                            [("被检查单位现场负责人", manager), ("见证人", single_place(rec.get("signatures"), "witness", src.images))]),
@@ -62,11 +65,14 @@ def checkin(value, verdict) -> dict | None:
     if not isinstance(value, dict):
         return None
     verdict = verdict if isinstance(verdict, dict) else {}
+    typed = checkin_words.describe(value, verdict)["state"] == "typed"
     issues = [label for part, labels in VERDICT_LABELS.items()
-              if (label := labels.get(verdict.get(part)))]
-    if verdict.get("qr") not in (None, "ok"):
-        issues.insert(0, "二维码签名未通过核验")
+              if (label := (TYPED_SITE if typed and part == "site" else labels).get(verdict.get(part)))]
+    if not value.get("position") and "未取得定位" not in issues:
+        issues.append("未取得定位")
+    # How the site was identified, worded truthfully: a typed code is never "scanned" nor "failed".
     return {"scanned_at": datetime_cn(value.get("scanned_at")), "position": coordinates_cn(value.get("position")),
+            "time_label": checkin_words.time_label_cn(value), "how": checkin_words.sentence_cn(value, verdict),
             "issues": issues, "override": clean(value.get("override_reason"), 300)}
 
 
@@ -79,7 +85,7 @@ def answer_result(item: dict | None, value) -> tuple[str, bool]:
         failed = item_failed(item, value) if item else value == "no"
     except Problem:
         failed = False  # an answer of the wrong kind is printed as given, never judged
-    if isinstance(value, str) and value in ANSWER_LABELS and kind in (None, "yes_no_na"):
+    if value == "na" or (isinstance(value, str) and value in ANSWER_LABELS and kind in (None, "yes_no_na")):
         return ANSWER_LABELS[value], failed
     text = clean(value, 2000)
     if kind == "number":
@@ -89,19 +95,28 @@ def answer_result(item: dict | None, value) -> tuple[str, bool]:
     return text, failed
 
 
+def checks_part(rows: list[dict], full: bool) -> dict:
+    """The rows to print, the tally, and the one line for the rest in the short print."""
+    printed, rest = (rows, 0) if full else short_print(rows)
+    return {"checks": printed, "all_checks": rows, "tally": counts(rows), "rest": rest, "full": full}
+
+
 def items(answers, checklist: dict | None) -> list[dict]:
-    by_key = {i.get("key"): i for i in (checklist or {}).get("items") or [] if isinstance(i, dict)}
+    """One row per answer, in the template's order (record_items), numbered as in the checklist."""
     rows = []
-    for n, answer in enumerate(a for a in answers or [] if isinstance(a, dict)):
-        item = by_key.get(answer.get("item"))
-        result, failed = answer_result(item, answer.get("value"))
+    for n, (item, answer) in enumerate(in_template_order(answers, checklist)):
+        value = answer.get("value")
+        result, failed = answer_result(item, value)
         photos = len(answer.get("photos") or []) if isinstance(answer.get("photos"), list) else 0
         row = {"no": n + 1, "text": clean(((item or {}).get("text") or {}).get("zh"), 500) or clean(answer.get("item"), 64),
                "basis": clean((item or {}).get("basis"), 300), "result": result, "record": "", "failed": failed,
-               "note": clean(answer.get("note"), 1000), "photos": photos}
+               "note": clean(answer.get("note"), 1000), "photos": photos,
+               "state": "failed" if failed else "unanswered" if value is None else "na" if value == "na" else "passed",
+               "found": clean(found(item, value), 600) if failed else ""}
         if len(result) > SHORT_RESULT:
             row.update(record=result, result="不符合" if failed else "已记录")
-        row["long"] = len(row["text"]) + len(row["note"]) + len(row["record"]) > LONG_ROW
+        row["written"] = bool(row["record"]) or ((item or {}).get("answer") == "text" and value not in (None, "na"))
+        row["long"] = len(row["text"]) + len(row["note"]) + len(row["record"]) + len(row["found"]) > LONG_ROW
         rows.append(row)
     return rows
 

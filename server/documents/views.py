@@ -40,7 +40,8 @@ def document(kind: str, doc_uuid: str, fmt: str):
     audit.append(database("audit"), g.user["username"], f"document.{kind}.{fmt}", subject,
                  {"number": doc["number"], "draft": doc["draft"], **({"n": n} if n else {})})
     if fmt == "html":
-        pdf_url = url_for("documents.document", kind=kind, doc_uuid=doc_uuid, fmt="pdf", **({"n": n} if n else {}))
+        pdf_url = url_for("documents.document", kind=kind, doc_uuid=doc_uuid, fmt="pdf", **({"n": n} if n else {}),
+                          **({"full": "1"} if doc.get("full") else {}))
         resp = make_response(render.html(doc, preview=True, pdf_url=pdf_url))
         resp.headers["Content-Type"] = "text/html; charset=utf-8"
     else:
@@ -57,7 +58,9 @@ def build(kind: str, doc_uuid: str, n: int | None):
     records, table = database("records"), current_app.extensions["doc_authorities"]
     if kind == "record":
         src = load_record(records, registry(), doc_uuid)
-        return src and (src.inspection["_id"], src.inspection.get("region"), record.build(src))
+        # ?full=1 prints every item; by default failed items in full and one line for the rest
+        return src and (src.inspection["_id"], src.inspection.get("region"),
+                        record.build(src, full=request.args.get("full") == "1"))
     if kind == "order":
         src = load_order(records, registry(), doc_uuid)
         return src and (src.order["_id"], src.order.get("region"), order.build(src, table))

@@ -14,13 +14,29 @@ def template_id(key: str, version: int) -> str:
 
 
 def ensure_builtin_templates(db: Database) -> list[str]:
-    """Store the shipped templates that are not there yet; an existing version is never overwritten."""
+    """Store the shipped templates that are not there yet; an existing version is never overwritten,
+    except that a shipped version stored before items had violation wording gets that wording added."""
     created = []
     for tpl in load_builtin_templates():
-        if db.get_or_none(tpl["_id"]) is None:
+        stored = db.get_or_none(tpl["_id"])
+        if stored is None:
             db.put({**tpl, "created_at": now_iso(), "created_by": "builtin"})
             created.append(tpl["_id"])
+        elif (filled := with_violations(stored, tpl)) is not None:
+            db.put(filled)  # Conflict if two bootstraps race: the other one wrote the same words
     return created
+
+
+def with_violations(stored: dict, shipped: dict) -> dict | None:
+    """The stored built-in version with the shipped violation wording on items lacking it, or None when
+    there is nothing to add or the stored items are not the shipped ones (then it is left as it is). Only
+    wording is added: the checks, their keys and their order stay as records refer to them."""
+    if stored.get("created_by") != "builtin":
+        return None
+    items, words = stored.get("items") or [], {i["key"]: i["violation"] for i in shipped["items"]}
+    if [i.get("key") for i in items] != list(words) or all(i.get("violation") for i in items):
+        return None
+    return {**stored, "items": [{**i, "violation": i.get("violation") or words[i["key"]]} for i in items]}
 
 
 def all_versions(db: Database, key: str | None = None) -> list[dict]:

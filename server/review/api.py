@@ -8,6 +8,8 @@ from i18n import Problem
 from schemas.review import InspectionOutSchema, QueueArgs, QueuePageSchema, ReviewDecisionSchema
 from server.accounts import roles
 from server.accounts.guard import current_user, require
+from server.db import registry
+from server.documents import record_items
 from server.errors import ApiError
 from server.review import queue, service
 
@@ -26,6 +28,8 @@ def detail(doc: dict) -> dict:
     """The record as the API shows it, with its hazards (and their cases) and every decision."""
     out = {k: v for k, v in doc.items() if not k.startswith("_") and k not in ("source", "type", "conflicts")}
     hazards = service.hazards_of(doc["_id"])
+    template = registry().get_or_none(str(doc.get("checklist") or "")) or {}
+    out["answers"] = record_items.ordered_answers(doc.get("answers"), template)  # the checklist's order
     out.update(id=doc["_id"].split(":", 1)[1], rev=doc["source"]["rev"], reviews=service.reviews_of(doc["_id"]),
                hazard_list=[{k: v for k, v in h.items() if not k.startswith("_") and k not in ("source", "conflicts")}
                             for h in hazards],

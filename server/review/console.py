@@ -13,6 +13,7 @@ from schemas.review import QueueArgs, ReviewDecisionSchema
 from server.accounts import roles
 from server.console.views import staff_only
 from server.db import registry
+from server.documents import checkin_words, record_items
 from server.errors import ApiError
 from server.hazards import orders
 from server.hazards.photos import photo_response, signature_response
@@ -20,6 +21,9 @@ from server.review import queue, service
 
 bp = Blueprint("review_console", __name__)
 SHANGHAI = timezone(timedelta(hours=8))
+# Record fields a losing version may differ in, each with a label (ui.checkin.field.*): never the raw name.
+CONFLICT_FIELDS = ("status", "place", "purpose", "manager", "witness", "signatures", "checkin", "started_at",
+                   "finished_at", "experts", "corrects", "task", "checklist")
 
 
 def init_app(app: Flask) -> None:
@@ -78,7 +82,10 @@ def page_context(doc: dict) -> dict:
     photo_ids += [p for h in hazards for p in h.get("photos", [])]
     filed = service.records().docs_by_id(photo_ids)
     found = [h for h in hazards if (h.get("case") or {}).get("state") == "found"]
+    ordered = {"items": list(items.values())}  # the template's order, then the re-checked hazards
     return {"doc": doc, "people": people, "task": task, "plan": plan, "items": items, "hazards": hazards,
+            "answers": record_items.ordered_answers(doc.get("answers"), ordered),
+            "conflict_fields": CONFLICT_FIELDS, "evidence": checkin_words.describe(doc.get("checkin"), doc.get("checkin_verdict")),
             "reviews": service.reviews_of(doc["_id"]), "filed_photos": set(filed),
             "conflicts": service.losing_versions(doc, hazards),
             "key": doc["_id"].split(":", 1)[1], "found_cases": found,

@@ -18,7 +18,7 @@ from server.stats.tables import DONE
 STATES = ("found", "ordered", "rectified", "reinspected", "closed")
 PERIOD_COLUMNS = ("inspections", "general", "major", "hazards", "closed", "closure_rate")
 COLUMNS = ("inspections", "approved", "pending", "returned", "general", "major", "hazards", "closed",
-           "closure_rate", "overdue", "supervised")
+           "closure_rate", "overdue", "supervised", "items_checked")  # added last: earlier columns keep their place
 
 
 def _percent(value):

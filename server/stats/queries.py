@@ -51,6 +51,9 @@ def _figures(db: Database, scope: str, group: str, period: str, year: int, today
     if group != "inspector":
         cases = _rows(db, "cases", "cases", sc.year_range(scope, group, year))
         out["cases"] = tables.fold_cases(cases, period)
+        # 检查事项数: items answered, 不适用 and unanswered left out (issue 13); same keys as inspections
+        out["items"] = tables.fold_inspections(_rows(db, "items", "inspections", sc.year_range(scope, group, year)),
+                                               period)
         out["overdue"] = tables.fold_last(_rows(db, "open_cases", "overdue", sc.overdue_range(scope, group, today)))
         out["supervised"] = tables.fold_last(_rows(db, "open_cases", "supervised", sc.supervised_range(scope, group)))
     return out

@@ -7,7 +7,9 @@ Definitions (also shown on the console page, docs/decisions/0008-statistics.md):
 - closure rate: closed ÷ all non-void cases found in the period (closed by now, whenever closed);
 - overdue (today): cases still found or ordered whose rectification deadline is before today;
 - supervised (today): major hazards listed for supervision (挂牌督办) and not yet closed;
-- workload: inspections per team member (person-visits; a team of two counts once for each).
+- workload: inspections per team member (person-visits; a team of two counts once for each);
+- items checked (检查事项数): checklist items answered in those inspections; 不适用 and unanswered items
+  are not counted, as in the published 检查事项数.
 """
 from __future__ import annotations
 
@@ -65,19 +67,27 @@ def _hazard_figures(counter: Counter | None) -> dict:
             "closed": counter["closed"], "closure_rate": rate(counter["closed"], found)}
 
 
-def row(key, label: str, period: str, inspections: dict, cases: dict | None, overdue, supervised) -> dict:
+def items_checked(counter: Counter | None) -> int | None:
+    """Items checked in the inspections counted (pending, approved, returned); None without the figure."""
+    return None if counter is None else sum(counter[s] for s in DONE)
+
+
+def row(key, label: str, period: str, inspections: dict, cases: dict | None, overdue, supervised,
+        items: dict | None = None) -> dict:
     """One row: the year's figures, then each period's. `cases` None: a row without hazard figures."""
-    year_inspections, year_cases = Counter(), Counter()
+    year_inspections, year_cases, year_items = Counter(), Counter(), Counter()
     by_period = []
     for p in periods(period):
         seen = inspections.get(p, Counter())
         found = None if cases is None else cases.get(p, Counter())
         year_inspections.update(seen)
+        year_items.update((items or {}).get(p, Counter()))
         if found is not None:
             year_cases.update(found)
         by_period.append({"period": p, "inspections": _inspection_figures(seen)["inspections"],
                           **_hazard_figures(found)})
     return {"key": key, "label": label, **_inspection_figures(year_inspections),
+            "items_checked": None if items is None else items_checked(year_items),
             **_hazard_figures(None if cases is None else year_cases),
             "overdue": overdue, "supervised": supervised, "by_period": by_period}
 
@@ -92,19 +102,22 @@ def ordered_keys(base: list, found, group: str, counts: dict) -> list:
 
 def table(group: str, period: str, base: list, labels: dict, figures: dict) -> dict:
     """Rows and total from folded figures: {'inspections', 'cases', 'overdue', 'supervised'} (see fold_*)."""
-    inspections, cases = figures["inspections"], figures.get("cases")
+    inspections, cases, items = figures["inspections"], figures.get("cases"), figures.get("items")
     overdue, supervised = figures.get("overdue"), figures.get("supervised")
     with_hazards = group != "inspector"
     keys = ordered_keys(base, set(inspections) | set(cases or {}), group, inspections)
     rows = [row(k, labels.get(k) or str(k), period, inspections.get(k, {}),
                 cases.get(k, {}) if with_hazards else None,
-                overdue[k] if with_hazards else None, supervised[k] if with_hazards else None) for k in keys]
+                overdue[k] if with_hazards else None, supervised[k] if with_hazards else None,
+                None if items is None else items.get(k, {})) for k in keys]
     return {"rows": rows, "total": total(rows, period, with_hazards)}
 
 
 def total(rows: list[dict], period: str, with_hazards: bool) -> dict:
     """The sum of the rows (for workload, person-visits), with the closure rate of the sums."""
     summed = {name: sum(r[name] for r in rows) for name in ("inspections", "approved", "pending", "returned")}
+    counted = [r["items_checked"] for r in rows if r.get("items_checked") is not None]
+    summed["items_checked"] = sum(counted) if with_hazards else None
     if with_hazards:
         summed.update({name: sum(r[name] for r in rows) for name in ("general", "major", "hazards", "closed",
                                                                       "overdue", "supervised")})

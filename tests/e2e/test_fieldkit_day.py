@@ -44,7 +44,7 @@ def test_a_full_day_offline(day):
     major_item = "gb-6-1"
     answers = answer_all(page, failing={major_item: "no"}, photos_from=100)
     page.wait_for_selector("body[data-screen=hazard]")  # the failed major item opened its hazard, filled in
-    assert "不符合" in page.input_value("textarea[name=description]")
+    assert "未设置在城市的边缘" in page.input_value("textarea[name=description]")  # the violation, not the rule
     assert page.is_checked("input[name=grade][value=major]")
     page.set_input_files("form.hazard-form [data-t=photo-input]", jpeg_file(1))
     page.wait_for_selector("form.hazard-form [data-t=photo]")

@@ -36,7 +36,7 @@ def test_a_supervisor_returns_then_approves_an_inspection(live_server, page, dia
     click_and_wait(page, f"a[href='/console/review/{key}']")
     assert page.locator("h1").inner_text().startswith(w["name"])
     evidence = page.locator("dl.checkin").inner_text()
-    assert "签名验证通过" in evidence and "定位精度" in evidence and "距场所" in evidence
+    assert "签名核验通过" in evidence and "定位精度" in evidence and "距场所" in evidence
     page.wait_for_load_state("networkidle")
     assert all(width > 0 for width in images_loaded(page, "a.thumb img"))
     assert images_loaded(page, "img.signature") and all(images_loaded(page, "img.signature"))

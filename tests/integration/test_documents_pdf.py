@@ -47,7 +47,8 @@ def test_record_shows_every_field_domain_md_lists(rendered):
         "李秀英济南市历下区应急管理局执法证号：37010220070002",
         "我们是济南市历下区应急管理局的执法人员王建国、李秀英，证件号码为37010220070001、37010220070002",
         "扫码时间：2026年5月6日9时03分", "北纬36.66012°，东经117.05019°（精度约12米，WGS-84）",
-        "依据《化工和危险化学品生产经营单位重大生产安全事故隐患检查表》逐项检查，共检查6项",
+        "依据《化工和危险化学品生产经营单位重大生产安全事故隐患检查表》逐项检查，共检查5项，其中不符合2项；另有1项不适用",
+            "其余3项符合/不适用",
         "特种作业人员持证上岗", "2名电工特种作业操作证已过期", "不涉及重点监管危险化工工艺",
         "2名特种作业人员（电工）特种作业操作证已过期，仍在岗作业。", "重大事故隐患", "一般事故隐患", "配电室",
         "钱经理于2026年5月6日11时18分拒绝签字（说明：称需请示公司总部后再签）。",
@@ -56,7 +57,8 @@ def test_record_shows_every_field_domain_md_lists(rendered):
     ]
     missing = [e for e in expected if e not in text]
     assert not missing, missing
-    assert text.count("不符合") == 2 and text.count("不适用") == 1 and text.count("符合") >= 5
+    # short print (issue 13): the two failed items and the noted N/A one in full, one line for the other three
+    assert text.count("检查发现：") == 2 and text.count("不适用") == 3
     assert "草稿" not in text
 
 

@@ -44,7 +44,7 @@ def test_every_page_in_scope_out_of_scope_and_for_other_roles(app, client, login
 
 def test_the_inspection_page_shows_evidence_names_signature_and_photos(approved):
     page = approved["sup"].get(f"/console/review/{approved['key']}").get_data(as_text=True)
-    for text in ("扫码入企证据", "签名验证通过", "张伟", "李娜", "拒绝签名", "重大事故隐患", "已通过",
+    for text in ("扫码入企证据", "签名核验通过", "张伟", "李娜", "拒绝签名", "重大事故隐患", "已通过",
                  "(济南)应急检记〔2026〕1号", "/signatures/signature-inspector.png", f"/console/photos/{approved['photo']}"):
         assert text in page, text
     english = approved["sup"].get(f"/console/review/{approved['key']}?lang=en").get_data(as_text=True)

@@ -18,6 +18,7 @@ from schemas.common import translate_errors
 
 def make_item(**changes) -> dict:
     item = {"key": "it-1", "text": {"zh": "安全出口畅通。", "en": "Exits are clear."},
+            "violation": {"zh": "安全出口不畅通。", "en": "Exits are blocked."},
             "basis": "《中华人民共和国安全生产法》第四十二条第二款", "answer": "yes_no_na",
             "photo_required": False, "major_if_failed": False, "sector": "*",
             "group": {"zh": "通用", "en": "General"}}
@@ -62,7 +63,7 @@ def test_every_builtin_template_validates(builtin):
 # ---- the rules --------------------------------------------------------------------------------
 
 def test_minimal_template_loads_with_defaults():
-    doc = make_doc(items=[{"key": "a", "text": {"zh": "检查"}, "basis": "依据", "answer": "yes_no_na"}])
+    doc = make_doc(items=[{"key": "a", "text": {"zh": "检查"}, "violation": {"zh": "未检查"}, "basis": "依据", "answer": "yes_no_na"}])
     item = ChecklistTemplateSchema().load(doc)["items"][0]
     assert item["sector"] == "*" and item["group"]["zh"] == "通用" and item["text"]["en"] == ""
     assert item["photo_required"] is False and item["major_if_failed"] is False and item["unit"] is None

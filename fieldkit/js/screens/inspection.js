@@ -13,10 +13,10 @@ export async function inspectionScreen(view, app, inspectionId) {
   const inspection = await db.get(inspectionId);
   if (!inspection) return show(view, h('p.empty', {}, t('fk.inspection.gone')));
   const task = await db.get(inspection.task);
-  const [{site, checklist}, {hazards, photos}, {reviews, rejections}] = await Promise.all([
+  const [{site, enterprise, checklist}, {hazards, photos}, {reviews, rejections}] = await Promise.all([
     db.reference(task), db.partsOf(inspection._id), db.feedback()]);
   const ctx = makeContext(app, {inspection, task, hazards, photos, review: reviews.get(inspection._id),
-                                rejections, items: itemsFor(task, checklist), view}, redraw);
+                                rejections, items: itemsFor(task, checklist, enterprise), view}, redraw);
   show(view,
     h('h1', {}, task.enterprise_name), h('p.note', {}, site?.name || ''),
     statusTag(inspection, ctx.review, rejections.get(inspection._id)),
@@ -48,6 +48,7 @@ function checkinSummary(inspection) {
   const pos = c.position;
   return h('p.checkin', {'data-t': 'checkin'},
     t('fk.inspection.checked_in', {at: showTime(c.scanned_at)}),
+    ` · ${t(c.method === 'typed' ? 'fk.inspection.method_typed' : 'fk.inspection.method_scan')}`,
     pos ? ` · ${t('fk.inspection.accuracy', {m: Math.round(pos.accuracy_m)})}` : ` · ${t('fk.checkin.no_position')}`,
     c.override_reason ? h('span.override', {}, ` · ${t('fk.inspection.override', {reason: c.override_reason})}`) : null);
 }
@@ -80,8 +81,24 @@ function groupedItems(ctx) {
     if (!groups.has(name)) groups.set(name, []);
     groups.get(name).push(item);
   }
-  return [...groups].map(([name, items]) => h('div.group', {}, name ? h('h3', {}, name) : null,
-                                              h('ol.items', {}, items.map((item) => itemCard(item, ctx)))));
+  return [...groups].map(([name, items]) => h('div.group', {'data-t': 'group'}, name ? h('h3', {}, name) : null,
+    ctx.editable && ctx.task.kind !== 'reinspection' ? sectionNotApplicable(items, ctx) : null,
+    h('ol.items', {}, items.map((item) => itemCard(item, ctx)))));
+}
+
+/** 本部分不适用: every item of a section the enterprise does not have (no dust, no ammonia) at once. */
+function sectionNotApplicable(items, ctx) {
+  return h('button.section-na', {type: 'button', 'data-t': 'section-na', onclick: async () => {
+    await ctx.persist((doc) => {
+      const answers = doc.answers || (doc.answers = []);
+      for (const item of items) {
+        const answer = answers.find((a) => a.item === item.key);
+        if (answer) answer.value = 'na';
+        else answers.push({item: item.key, value: 'na', note: '', photos: []});
+      }
+    });
+    ctx.app.render();
+  }}, t('fk.section.na', {n: items.length}));
 }
 
 function hazardsPanel(ctx) {

@@ -36,15 +36,25 @@ function answerControl(item, answer, ctx) {
                   onchange: () => ctx.answer(item, {value})}),
       h('span', {}, t(`fk.answer.${value}`)))));
   }
+  const na = answer.value === 'na';
   if (item.answer === 'number') {
-    return h('label.number', {}, h('input', {type: 'number', name, inputMode: 'decimal', step: 'any',
-      value: answer.value ?? '', disabled: !ctx.editable,
+    return h('div.number-answer', {}, h('label.number', {}, h('input', {type: 'number', name, inputMode: 'decimal', step: 'any',
+      value: na ? '' : (answer.value ?? ''), disabled: !ctx.editable || na,
       onchange: (e) => ctx.answer(item, {value: e.target.value === '' ? null : Number(e.target.value)})}),
     h('span.unit', {}, item.unit || ''),
-    rangeHint(item));
+    rangeHint(item)), notApplicable(item, na, ctx));
   }
-  return h('textarea', {name, rows: 2, maxLength: 2000, value: answer.value ?? '', disabled: !ctx.editable,
-                        onchange: (e) => ctx.answer(item, {value: e.target.value || null})});
+  return h('div.text-answer', {}, h('textarea', {name, rows: 2, maxLength: 2000, value: na ? '' : (answer.value ?? ''),
+                                                 disabled: !ctx.editable || na,
+                                                 onchange: (e) => ctx.answer(item, {value: e.target.value || null})}),
+           notApplicable(item, na, ctx));
+}
+
+/** 不适用 for a number or text item: no invented reading at a firm the item does not concern. */
+function notApplicable(item, na, ctx) {
+  return h('label.choice.na', {}, h('input', {type: 'checkbox', name: `na-${item.key}`, checked: na, disabled: !ctx.editable,
+                                              'data-t': 'item-na', onchange: (e) => ctx.answer(item, {value: e.target.checked ? 'na' : null})}),
+           h('span', {}, t('fk.answer.na')));
 }
 
 /** The compliant range of a number item: both bounds, or the one that is set. */

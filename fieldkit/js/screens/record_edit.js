@@ -3,7 +3,8 @@
 import * as db from '../db.js';
 import {currentPosition} from '../geo.js';
 import {itemFailed} from '../checklist.js';
-import {pick, t} from '../i18n.js';
+import {t} from '../i18n.js';
+import {foundText} from '../violation.js';
 import {preparePhoto} from '../photo.js';
 import {nowIso, toast} from '../ui.js';
 
@@ -41,13 +42,14 @@ export function makeContext(app, parts, redraw) {
   return ctx;
 }
 
-/** A hazard record, filled in from the failed item when there is one (its text, the place, its grade). */
+/** A hazard record, filled in from the failed item when there is one (its violation wording and reading,
+ * which the inspector may edit; the place; its grade). */
 async function newHazard(ctx, item) {
   await db.settled(ctx.inspection._id);  // after the answer that led here is stored
   const answer = (ctx.inspection.answers || []).find((a) => a.item === item?.key);
   const hazard = await db.save({
     _id: `hazard:${crypto.randomUUID()}`, type: 'hazard', task: ctx.task._id, inspection: ctx.inspection._id,
-    item: item?.key || null, description: item ? t('fk.hazard.from_item', {text: pick(item.text)}) : '',
+    item: item?.key || null, description: item ? foundText(item, answer?.value) : '',
     location: ctx.inspection.place || '', grade: item?.major_if_failed ? 'major' : 'general',
     proposed_deadline: null, found_at: nowIso(), position: await currentPosition(5000), photos: answer?.photos || [],
   });
