@@ -40,6 +40,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from server.review import console as review_console
     review_console.init_app(app)
     hazards_console.init_app(app)
+    from server.plans import console as plans_console
+    from server.workbench import console as workbench_console
+    plans_console.init_app(app)  # 双随机 plans: list, inbox, new plan, draw, approval, dispatch, 一公开
+    workbench_console.init_app(app)  # 工作台, the supervisors' home
     public_views.init_app(app)
     from server import documents
     documents.init_app(app)  # 执法文书: /console/documents/<kind>/<uuid>.pdf|.html

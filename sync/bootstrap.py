@@ -19,6 +19,7 @@ INDEXES = {
         (["type", "key", "version"], "type-key-version"),
         (["type", "plan"], "type-plan"),
         (["type", "year"], "type-year"),
+        (["type", "status"], "type-status"),  # plans by state (lists, inbox, workbench), tasks by state
     ],
     # the documents: the hazards of an inspection, the inspection answering a re-inspection task
     "records": [(["type", "inspection"], "type-inspection"), (["type", "task"], "type-task")],
