@@ -49,7 +49,7 @@ def team_text(team: dict) -> str:
     for flag in ("require_qualification", "cross_region", "avoid_repeat"):
         if team.get(flag):
             parts.append(t(f"pc.field.{flag}"))
-    return "；".join(parts)
+    return t("pc.sep").join(parts)
 
 
 def flat_errors(errors, path: tuple = ()) -> list[tuple[str, str]]:
