@@ -123,7 +123,8 @@ def render_plan(key: str, error: str | None = None, errors: dict | None = None) 
                            errors=errors or {}, form=request.form, **context)
 
 
-@bp.get("/console/plans/<key>/draws/<int:number>/<any('pools', 'trail'):what>.json")
+@bp.get("/console/plans/<key>/draws/<int:number>/pools.json", defaults={"what": "pools"})
+@bp.get("/console/plans/<key>/draws/<int:number>/trail.json", defaults={"what": "trail"})
 def download(key, number, what):
     """The draw's pool snapshot, or its trail (rules, record, result, re-draws, audit entries), as JSON,
     so that an auditor can recompute the draw elsewhere."""
