@@ -155,3 +155,47 @@ def test_csrf_is_required_on_console_forms(app, world):  # noqa: F811
     assert bare.status_code in (400, 403)
     with app.app_context():
         assert registry().get(f"plan:{key}")["status"] == "draft"
+
+
+def test_redraw_by_request_and_a_second_supervisor(app, world):  # noqa: F811
+    author, approver = world["author"], world["approver"]
+    key = create(author)
+    act(author, f"/console/plans/{key}/draw")
+    short = act(approver, f"/console/plans/{key}/redraw-request", reason="太短")
+    assert short.status_code == 422 and "理由" in short.get_data(as_text=True)
+    long_reason = act(approver, f"/console/plans/{key}/redraw-request", reason="很" * 5000)
+    assert long_reason.status_code == 422
+    assert act(approver, f"/console/plans/{key}/redraw-request", reason="名录中两家企业已注销，须更新后重抽").status_code == 302
+    assert act(approver, f"/console/plans/{key}/redraw").status_code == 403          # not the one who asked
+    inbox = author.get("/console/plans/inbox").get_data(as_text=True)
+    assert "待我确认的重新抽取申请" in inbox and f"/console/plans/{key}" in inbox.split("待我确认的重新抽取申请")[1]
+    assert act(author, f"/console/plans/{key}/redraw").status_code == 302
+    page = author.get(f"/console/plans/{key}").get_data(as_text=True)
+    assert "第 2 次抽取" in page and "以往的抽取（已作废）" in page and "名录中两家企业已注销" in page
+
+
+def test_tasks_change_only_for_those_who_may(app, world, login):  # noqa: F811
+    author, approver = world["author"], world["approver"]
+    key = create(author)
+    act(author, f"/console/plans/{key}/draw")
+    act(approver, f"/console/plans/{key}/approve")
+    act(approver, f"/console/plans/{key}/dispatch")
+    with app.app_context():
+        task = sorted(registry().find({"type": "task", "plan": f"plan:{key}"}, limit=50), key=lambda t: t["_id"])[0]
+    tkey = task["_id"][5:]
+    posts = {f"/console/tasks/{tkey}/cancel": {"reason": "企业已停产"},
+             f"/console/tasks/{tkey}/reassign": {"reason": "人员调整", "inspectors": [p["id"] for p in world["people"][1:3]]},
+             f"/console/tasks/{tkey}/result": {"checked_on": "2026-10-05", "items_checked": "3", "outcome": "no_problem"}}
+    outsider, field = login("supervisor", "370200"), login("inspector", "370102")
+    for path, data in posts.items():
+        assert outsider.post(path, data={**data, "confirmed": "yes"}).status_code == 404, path
+        assert field.post(path, data={**data, "confirmed": "yes"}).status_code == 403, path
+    assert author.post(f"/console/tasks/{'x' * 60}/cancel", data={"reason": "企业已停产", "confirmed": "yes"}).status_code == 404
+    bad = act(author, f"/console/tasks/{tkey}/cancel", reason="短")
+    assert bad.status_code == 422 and "Traceback" not in bad.get_data(as_text=True)
+    bogus = act(author, f"/console/tasks/{tkey}/reassign", reason="人员调整", inspectors=["inspector:zzz", "<script>"])
+    assert bogus.status_code == 422 and "<script>" not in bogus.get_data(as_text=True)
+    future = act(author, f"/console/tasks/{tkey}/result", checked_on="not-a-date", items_checked="x", outcome="maybe")
+    assert future.status_code == 422
+    with app.app_context():
+        assert registry().get(task["_id"])["status"] == "dispatched"
