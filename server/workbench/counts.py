@@ -82,9 +82,10 @@ def quiet_phones(user: dict, now: datetime | None = None) -> dict:
     """Inspectors' phones in my region not seen for PHONE_QUIET_DAYS days."""
     now = now or datetime.now(timezone.utc)
     limit = (now - timedelta(days=PHONE_QUIET_DAYS)).isoformat(timespec="seconds")
-    phones = database("records").find({"type": "phone", "db": {"$gt": None}}, limit=5000,
+    # Indexed by (type, last_seen): only the quiet phones are read, never every phone or record.
+    phones = database("records").find({"type": "phone", "last_seen": {"$lt": limit}}, limit=5000,
                                       fields=["_id", "inspector", "last_seen"])
-    quiet = [p for p in phones if (p.get("last_seen") or "") < limit and p.get("inspector")]
+    quiet = [p for p in phones if p.get("inspector")]
     people = registry().docs_by_id(sorted({p["inspector"] for p in quiet})) if quiet else {}
     return _count([p for p in quiet if roles.in_scope(user, (people.get(p["inspector"]) or {}).get("region"))])
 

@@ -37,3 +37,23 @@ def test_workbench_is_for_staff_only(client, login):
     assert client.get("/console/").status_code == 302
     assert login("inspector", "370102").get("/console/").status_code == 403
     assert login("inspector", "370102").get("/").headers["Location"].endswith("/app/")
+
+
+def test_phones_not_seen_for_days_are_counted_in_my_region(app, login):
+    from datetime import datetime, timedelta, timezone
+
+    from server.db import database, registry
+    sup, outsider = login("supervisor", "370100"), login("supervisor", "370200")
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        registry().bulk_docs([{"_id": "inspector:0000000000a1", "type": "inspector", "name": "周静", "region": "370102",
+                               "sectors": ["machinery"], "kind": "inspector", "active": True},
+                              {"_id": "inspector:0000000000a2", "type": "inspector", "name": "吴刚", "region": "370102",
+                               "sectors": ["machinery"], "kind": "inspector", "active": True}])
+        database("records").bulk_docs([
+            {"_id": "phone:insp-a1", "type": "phone", "db": "insp-a1", "inspector": "inspector:0000000000a1",
+             "username": "a1", "last_seen": (now - timedelta(days=5)).isoformat(timespec="seconds")},
+            {"_id": "phone:insp-a2", "type": "phone", "db": "insp-a2", "inspector": "inspector:0000000000a2",
+             "username": "a2", "last_seen": (now - timedelta(hours=2)).isoformat(timespec="seconds")}])
+    assert counts(sup)["quiet_phones"] == "1"
+    assert counts(outsider)["quiet_phones"] == "0"
