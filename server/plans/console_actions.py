@@ -12,12 +12,13 @@ import inspect
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from i18n import t
+from i18n import Problem, t
 from schemas.common import translate_errors
 from schemas.plans import RedrawRequestSchema
 from server.console.views import staff_only
 from server.errors import ApiError
 from server.plans import plans_api, tasks_api
+from sync.couch import Conflict
 
 bp = Blueprint("plans_actions", __name__)
 API = {"plans.create": plans_api.create, "plans.draw": plans_api.draw_plan, "plans.approve": plans_api.approve,
@@ -67,6 +68,10 @@ def _act(key: str, action: str, run, fields: dict | None = None):
         if exc.code == "not_found":
             abort(404)
         return _failed(key, exc.message or t("pc.refused"), exc.errors, exc.status)
+    except Problem as exc:              # a rule of a pure core (e.g. a deadline the calendar cannot count)
+        return _failed(key, exc.message(), None, 422)
+    except Conflict:                    # someone else changed the plan at the same moment: show it as it is now
+        return _failed(key, t("error.conflict"), None, 409)
     return redirect(url_for("plans_console.plan_page", key=_plan_key(key), done=action))
 
 

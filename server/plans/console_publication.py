@@ -17,6 +17,7 @@ from server.hazards.service import today
 from server.plans import publication
 from server.plans.access import audit_db, load_plan, may_see_plan
 from server.registry.store import page as mango_page
+from sync.couch import Conflict
 
 bp = Blueprint("plans_publication", __name__)
 PER_PAGE = 30
@@ -117,4 +118,8 @@ def publish(key):
         if exc.code == "not_found":
             abort(404)
         return plan_publication(plan_key, exc.message or t("pc.refused"), exc.errors, exc.status)
+    except Problem as exc:
+        return plan_publication(plan_key, exc.message(), None, 422)
+    except Conflict:
+        return plan_publication(plan_key, t("error.conflict"), None, 409)
     return redirect(url_for("plans_publication.plan_publication", key=plan_key, done="published"))

@@ -216,3 +216,4 @@ def test_pages_stand_when_a_deadline_cannot_be_counted(app, world):  # noqa: F81
         assert "calendar.unknown_year" not in res.get_data(as_text=True)
     page = author.get(f"/console/plans/{key}/publication").get_data(as_text=True)
     assert "暂无法计算" in page or re.search(r"<td>2027-\d\d-\d\d", page)
+
