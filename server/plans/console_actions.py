@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from i18n import Problem, t
@@ -17,7 +17,9 @@ from schemas.common import translate_errors
 from schemas.plans import RedrawRequestSchema
 from server.console.views import staff_only
 from server.errors import ApiError
-from server.plans import plans_api, tasks_api
+from server.db import registry
+from server.plans import draw_view, plans_api, tasks_api
+from server.plans.access import load_task, may_see_plan
 from sync.couch import Conflict
 
 bp = Blueprint("plans_actions", __name__)
@@ -103,6 +105,22 @@ def dispatch(key):
     return _act(key, "dispatch", lambda: call_api("plans.dispatch", key))
 
 
+@bp.get("/console/tasks/<key>")
+def task_page(key):
+    """One task of a plan the user manages: its team, and the forms to reassign or cancel it."""
+    if (redirect_to := staff_only()) is not None:
+        return redirect_to
+    try:
+        task, plan = load_task(key) if len(key) <= KEY_MAX else (None, None)
+    except ApiError:
+        abort(404)
+    if task is None or not may_see_plan(g.user, plan):
+        abort(404)
+    people = registry().docs_by_id(sorted(set(task["inspectors"] + task["experts"])))
+    return render_template("plans/task.html", task=task, plan=plan, key=key, people=people,
+                           candidates=draw_view.candidates(plan, task))
+
+
 @bp.post("/console/tasks/<key>/cancel")
 def cancel(key):
     reason = (request.form.get("reason") or "")[:2000]
@@ -120,6 +138,5 @@ def reassign(key):
 
 
 def _names(ids: list[str]) -> list[str]:
-    from server.db import registry
     found = registry().docs_by_id(sorted(set(ids))) if ids else {}
     return [found.get(i, {}).get("name", i) for i in ids]

@@ -13,6 +13,7 @@ from server.registry.store import scope_selector
 
 PER_PAGE = 50
 TRAIL_AUDIT_LIMIT = 2000
+CANDIDATES = 500   # inspectors read for a reassignment form at most
 
 
 def _slice(items: list, number: int) -> dict:
@@ -44,16 +45,20 @@ def context(plan: dict, task_page: int, exclusion_page: int, verify: bool) -> di
     others = [d for d in registry().docs_by_id(plan["draws"]).values() if d["_id"] != draw_doc["_id"]]
     checked = service.verify_draw(registry(), draw_doc, plan) if verify else None
     return {"draw": draw_doc, "tasks": tasks, "exclusions": exclusions, "names": names, "verified": checked,
-            "draws": sorted(others, key=lambda d: d["number"]), "candidates": candidates(plan)}
+            "draws": sorted(others, key=lambda d: d["number"])}
 
 
-def candidates(plan: dict) -> list[dict]:
-    """Inspectors a task may be reassigned to: active, under the plan's author's region (the API checks the rest)."""
-    if plan["status"] not in ("approved", "dispatched"):
+def candidates(plan: dict, task: dict) -> list[dict]:
+    """Inspectors a task may be given to: active, under the plan author's region, qualified for the enterprise's
+    sector and without a declared conflict with it (the API checks again, with the plan's other rules)."""
+    if task["status"] not in ("ready", "dispatched"):
         return []
+    sector = (registry().get_or_none(f"enterprise:{task['enterprise']}") or {}).get("industry")
     found = registry().find({"type": "inspector", "region": scope_selector(region_prefix(plan["author_region"]), None)},
-                            limit=500, fields=["_id", "name", "region", "kind", "active", "sectors"])
-    return sorted((p for p in found if p.get("active", True) and (p.get("kind") or "inspector") == "inspector"),
+                            limit=CANDIDATES, fields=["_id", "name", "region", "kind", "active", "sectors", "avoid"])
+    return sorted((p for p in found if p.get("active", True) and (p.get("kind") or "inspector") == "inspector"
+                   and sector in (p.get("sectors") or [])
+                   and not any(a.get("uscc") == task["enterprise"] for a in p.get("avoid") or [])),
                   key=lambda p: (p.get("region", ""), p.get("name", "")))
 
 

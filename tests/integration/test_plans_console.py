@@ -188,6 +188,14 @@ def test_tasks_change_only_for_those_who_may(app, world, login):  # noqa: F811
              f"/console/tasks/{tkey}/reassign": {"reason": "人员调整", "inspectors": [p["id"] for p in world["people"][1:3]]},
              f"/console/tasks/{tkey}/result": {"checked_on": "2026-10-05", "items_checked": "3", "outcome": "no_problem"}}
     outsider, field = login("supervisor", "370200"), login("inspector", "370102")
+    assert outsider.get(f"/console/tasks/{tkey}").status_code == 404
+    assert field.get(f"/console/tasks/{tkey}").status_code == 403
+    assert author.get(f"/console/tasks/{'x' * 60}").status_code == 404
+    page = author.get(f"/console/tasks/{tkey}").get_data(as_text=True)
+    offered = re.findall(r'name="inspectors" value="(inspector:[0-9a-f]{12})"', page)
+    assert len(offered) >= 2
+    if task["enterprise"] == world["firms"][0]["uscc"]:          # inspector 0 declared a conflict with it
+        assert world["people"][0]["id"] not in offered
     for path, data in posts.items():
         assert outsider.post(path, data={**data, "confirmed": "yes"}).status_code == 404, path
         assert field.post(path, data={**data, "confirmed": "yes"}).status_code == 403, path
@@ -200,6 +208,16 @@ def test_tasks_change_only_for_those_who_may(app, world, login):  # noqa: F811
     assert future.status_code == 422
     with app.app_context():
         assert registry().get(task["_id"])["status"] == "dispatched"
+    new_team = [i for i in offered if i not in task["inspectors"]][:1] + task["inspectors"][:1]
+    res = act(author, f"/console/tasks/{tkey}/reassign", reason="原检查组成员借调外地", inspectors=new_team)
+    # The rules of reassignment are the API's (a second person may be required): the console either carries it
+    # out or shows the refusal in words, never an error page.
+    assert res.status_code in (302, 403, 409, 422), res.status_code
+    with app.app_context():
+        after = registry().get(task["_id"])["inspectors"]
+    assert (sorted(after) == sorted(new_team)) == (res.status_code == 302)
+    if res.status_code != 302:
+        assert 'role="alert"' in res.get_data(as_text=True)
 
 
 def test_pages_stand_when_a_deadline_cannot_be_counted(app, world):  # noqa: F811
