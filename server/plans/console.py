@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, g, redirect, render_template, request, url_for
 
+from i18n import t
 from schemas.plan_rules import DEFAULT_CAPS
 from server import audit
 from server.accounts import roles
@@ -92,7 +93,7 @@ def new_plan():
                 plan = call_api("plans.create", loaded)
                 return redirect(url_for("plans_console.plan_page", key=plan["_id"][5:], done="created"))
             except ApiError as exc:
-                errors = exc.errors or {"_": [exc.message]}
+                errors = exc.errors or {"_": [exc.message or t("pc.refused")]}
         elif loaded:
             preview = console_form.preview(registry(), loaded, g.user)
         status = 422 if errors else 200
