@@ -132,8 +132,13 @@ def test_who_may_open_and_post(app, client, login, world, who):  # noqa: F811
         res = (session or client).post(path, data={"confirmed": "yes"})
         allowed = {"anonymous": (302, 403), "inspector": (403,), "admin": (200, 302, 403, 409)}.get(who, (404,))
         assert res.status_code in allowed, (who, path, res.status_code)
+    res = (session or client).post("/console/plans/new", data={**FORM, "action": "save", "name": f"越权计划{who}"})
+    allowed = {"anonymous": (302, 403), "inspector": (403,), "admin": (302, 422)}.get(who, (302, 422))
+    assert res.status_code in allowed, (who, res.status_code)
     with app.app_context():
         assert registry().get(f"plan:{key}")["status"] == "drawn"
+        made = registry().find({"type": "plan", "name": f"越权计划{who}"}, limit=5)
+    assert not made or who in ("admin", "same_region_stranger")  # only staff whose region covers 370100
 
 
 def test_workbench_counts_are_mine_and_link(app, world, login):  # noqa: F811
