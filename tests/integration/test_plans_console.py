@@ -66,7 +66,8 @@ def test_lifecycle_through_the_console(app, world):  # noqa: F811
     page = author.get(f"/console/plans/{key}").get_data(as_text=True)
     assert "第 1 次抽取" in page and "与该企业存在回避关系（亲属）" in page
     inbox = approver.get("/console/plans/inbox").get_data(as_text=True)
-    assert "2026年第四季度双随机抽查" in inbox
+    assert "2026年第四季度双随机抽查" in inbox and f'action="/console/plans/{key}/approve"' in inbox
+    assert f'action="/console/plans/{key}/redraw-request"' in inbox
     assert "核验一致" in approver.get(f"/console/plans/{key}").get_data(as_text=True)
     refused = act(author, f"/console/plans/{key}/approve")                       # not by the one who drew
     assert refused.status_code == 403 and "只有计划指定的审批人" in refused.get_data(as_text=True)
