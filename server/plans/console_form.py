@@ -102,7 +102,8 @@ def validate(body: dict) -> tuple[dict | None, dict | None]:
 
 def eligible_approvers(db: Database, user: dict, regions: list[str]) -> list[dict]:
     """Active supervisors and admins other than `user` whose region covers every region of the plan."""
-    found = db.find({"type": "user", "role": {"$in": list(roles.STAFF)}}, limit=500,
+    # `region` in the selector lets the (type, region) index serve it: only users are read, not the register.
+    found = db.find({"type": "user", "region": {"$gt": None}, "role": {"$in": list(roles.STAFF)}}, limit=2000,
                     fields=["username", "display_name", "role", "region", "active"])
     wanted = regions or [user["region"]]
     return sorted((u for u in found if u.get("active", True) and u["username"] != user["username"]
