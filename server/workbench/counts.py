@@ -11,7 +11,7 @@ from server.listing import DDOC, HIGH, VIEW
 from server.plans.access import may_see_plan
 from server.plans.console_publication import due, my_dispatched_plans
 
-CAP = 500
+CAP = 99           # a count beyond shows as "99+": a workbench needs "many", not 437, and stays cheap
 DUE_SOON_DAYS = 7
 PHONE_QUIET_DAYS = 3
 SUPERVISED, INSPECTION = 4, 11    # positions in a case row of the console view (挂牌督办 flag, inspection id)
