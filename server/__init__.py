@@ -40,6 +40,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from server.review import console as review_console
     review_console.init_app(app)
     hazards_console.init_app(app)
+    from server.plans import console as plans_console
+    from server.workbench import console as workbench_console
+    plans_console.init_app(app)  # 双随机 plans: list, inbox, new plan, draw, approval, dispatch, 一公开
+    workbench_console.init_app(app)  # 工作台, the supervisors' home
     public_views.init_app(app)
     from server.registry import checklist_editor
     checklist_editor.init_app(app)  # 检查表编辑: a new template version from the console

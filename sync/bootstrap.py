@@ -21,9 +21,11 @@ INDEXES = {
         (["type", "key", "version"], "type-key-version"),
         (["type", "plan"], "type-plan"),
         (["type", "year"], "type-year"),
+        (["type", "status"], "type-status"),  # plans by state (lists, inbox, workbench), tasks by state
     ],
     # the documents: the hazards of an inspection, the inspection answering a re-inspection task
-    "records": [(["type", "inspection"], "type-inspection"), (["type", "task"], "type-task")],
+    "records": [(["type", "inspection"], "type-inspection"), (["type", "task"], "type-task"),
+                (["type", "last_seen"], "type-seen")],  # the workbench's phones not seen for days
     "public": [(["type", "region"], "type-region")],
     "audit": [(["type", "subject"], "type-subject")],
 }

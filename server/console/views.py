@@ -1,7 +1,6 @@
 """Console pages: sign-in, enterprises and sites, inspectors, checklist templates, bulk import."""
 from __future__ import annotations
 
-
 from flask import (Blueprint, Flask, abort, g, make_response, redirect, render_template, request, session,
                    url_for)
 from marshmallow import ValidationError
@@ -10,14 +9,11 @@ from i18n import LOCALES, t
 from schemas import regions
 from schemas.registry import EnterpriseSearchArgs, InspectorSearchArgs
 from schemas.sectors import all_sectors, label as sector_label
-from server import audit, clock
 from server.accounts import roles, store as accounts
 from server.accounts.guard import limiter, login_limit, start_session
-from server.db import database, registry
+from server.db import registry
 from server.gateway import seen
 from server.health import calendar_status, worker_status
-from server.plans.access import may_see_plan
-from server.plans.publication import overdue
 from server.qr import signing
 from server.registry import checklists, store, tabular
 from server.registry.imports_api import import_upload
@@ -56,7 +52,7 @@ def home():
         return redirect(url_for("console.login"))
     if g.user["role"] in roles.FIELD:
         return redirect("/app/")  # inspectors work in the field kit, not the console
-    return redirect(url_for("console.enterprises"))
+    return redirect(url_for("workbench.workbench"))  # the workbench (工作台): what waits for me
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -139,18 +135,6 @@ def checklist(key, version):
     if doc is None:
         abort(404)
     return render_template("checklist.html", tpl=doc)
-
-
-@bp.get("/console/plans")
-def plans():
-    """Plans the supervisor wrote or must approve, and results of random checks past their deadline."""
-    if (redirect_to := staff_only()) is not None:
-        return redirect_to
-    visible = [p for p in registry().find({"type": "plan", "status": {"$gt": None}}, limit=10_000)
-               if may_see_plan(g.user, p)]
-    audit.append(database("audit"), g.user["username"], "plan.list", "console")
-    late = overdue(registry(), {p["_id"]: p for p in visible}, clock.today())
-    return render_template("plans.html", plans=visible, overdue=late)
 
 
 @bp.get("/console/status")

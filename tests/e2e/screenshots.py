@@ -59,6 +59,7 @@ def _console(browser, base_url: str, username: str, enterprise: dict, locale: st
         page.goto(base_url + "/login")
         shoot("login", full_page=False)
         sign_in(page, base_url, username)
+        page.goto(base_url + "/console/enterprises")   # home is the workbench, shot by test_plan_lifecycle
         shoot("enterprises")
         page.goto(f"{base_url}/console/enterprises/{enterprise['uscc']}")
         shoot("enterprise")

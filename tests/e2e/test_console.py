@@ -22,7 +22,9 @@ def list_names(page) -> list[str]:
 def test_supervisor_finds_an_enterprise_and_its_qr_codes(live_server, page):
     first = live_server.enterprises[0]
     sign_in(page, live_server.url, SUPERVISOR)
-    assert page.url.endswith("/console/enterprises")
+    assert page.url.endswith("/console/")                  # home is the workbench (工作台)
+    with page.expect_navigation():
+        page.click("header nav a:text-is('检查对象名录')")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert page.locator("h1").inner_text() == "检查对象名录"
     assert {e["name"] for e in live_server.enterprises} <= set(list_names(page))
@@ -73,12 +75,13 @@ def test_wrong_password_shows_the_error_and_starts_no_session(live_server, page)
 
 def test_language_switch_to_english_and_back(live_server, page):
     sign_in(page, live_server.url, SUPERVISOR)
+    page.goto(live_server.url + "/console/enterprises")
     with page.expect_navigation():
         page.click("header a:text-is('English')")
     assert page.url.endswith("/console/enterprises")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Enterprises"
-    assert page.locator("header nav a").all_inner_texts() == ["Enterprises", "Inspectors", "Checklists",
+    assert page.locator("header nav a").all_inner_texts() == ["Workbench", "Enterprises", "Inspectors", "Checklists",
                                                              "Bulk import", "Plans", "Review", "Hazard register",
                                                              "Statistics", "Status"]
     page.goto(live_server.url + "/console/import")   # the choice sticks across pages
