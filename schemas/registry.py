@@ -137,6 +137,8 @@ class InspectorSchema(StrictSchema):
 
     @post_load
     def _unique_avoid(self, data, **kwargs):
+        if "avoid" not in data:  # a partial update that does not name the list keeps it (issue 12, failure 1)
+            return data
         seen = {}
         for entry in data.get("avoid", []):
             seen.setdefault(entry["uscc"], entry)

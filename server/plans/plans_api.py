@@ -10,7 +10,7 @@ from server.accounts import roles
 from server.accounts.guard import current_user, require
 from server.db import registry
 from server.errors import ApiError
-from server.plans import service
+from server.plans import caps, service
 from server.plans.dispatch import dispatch_tasks
 from server.plans.access import audit_db, load_plan, may_see_plan
 from server.plans.draw import new_seed
@@ -30,6 +30,17 @@ def _draw(plan: dict, reason: str | None) -> dict:
         return service.run_draw(registry(), audit_db(), plan, current_user(), new_seed(), reason)
     except DrawError as exc:
         raise ApiError("validation", message=exc.message(), errors={"draw": [exc.message()]}) from None
+
+
+def _require_verified(plan: dict, draw_doc: dict, odd_tasks: list[str] = ()) -> None:
+    """Approval and dispatch go ahead only on a draw that recomputes to what is stored (and tasks that
+    are that draw's); a refusal is audited, since it means someone changed the stored result."""
+    mismatches = service.verify_draw(registry(), draw_doc, plan)["mismatches"] + [f"task:{i}" for i in odd_tasks]
+    if mismatches:
+        audit.append(audit_db(), current_user()["username"], "plan.verify_failed", plan["_id"],
+                     {"draw": draw_doc["_id"], "mismatches": mismatches[:50]})
+        raise ApiError("conflict", message=t("plan.not_verified", mismatches="、".join(mismatches[:10])),
+                       errors={"draw": mismatches[:50]})
 
 
 @blp.route("", methods=["POST"])
@@ -103,7 +114,10 @@ def approve(key):
     draw_doc = registry().get(plan["current_draw"])
     if user["username"] != plan["approver"] or user["username"] == draw_doc["by"]:
         raise ApiError("forbidden", message=t("plan.approver_only"))
-    tasks = service.make_tasks(registry(), plan, draw_doc)
+    _require_verified(plan, draw_doc)
+    enterprises = service.drawn_enterprises(registry(), draw_doc)
+    tasks = service.make_tasks(registry(), plan, draw_doc, enterprises)
+    caps.claim(registry(), plan, draw_doc["_id"], tasks, enterprises)
     if tasks:
         registry().bulk_docs(tasks)
     plan.update(status="approved", approved_by=user["username"], approved_at=now_iso())
@@ -151,6 +165,8 @@ def dispatch(key):
     plan = load_plan(key, "plan.dispatch")
     _state(plan, "approved")
     tasks = registry().find({"type": "task", "plan": plan["_id"], "status": "ready"}, limit=10_000_000)
+    draw_doc = registry().get(plan["current_draw"])
+    _require_verified(plan, draw_doc, service.task_differences(tasks, draw_doc))
     for task in tasks:
         task.update(status="dispatched", dispatched_at=now_iso())
     if tasks:

@@ -72,9 +72,22 @@ def run_draw(db: Database, audit_db: Database, plan: dict, user: dict, seed: byt
     return doc
 
 
+def task_differences(tasks: list[dict], draw_doc: dict) -> list[str]:
+    """Tasks whose enterprise or team is not the draw's (a reassignment, approved by two, is recorded)."""
+    drawn, odd = draw_doc["tasks"], []
+    for task in tasks:
+        number = int(task["_id"].rsplit(":", 1)[1]) - 1
+        want = drawn[number] if 0 <= number < len(drawn) else None
+        team_ok = task.get("reassigned") or (want and (want["inspectors"], want["experts"]) == (
+            task["inspectors"], task["experts"]))
+        if not want or want["enterprise"] != task["enterprise"] or not team_ok:
+            odd.append(task["_id"])
+    return odd
+
+
 def verify_draw(db: Database, draw_doc: dict, plan: dict) -> dict:
     pools = pool_store.unpack(db.get_attachment(draw_doc["_id"], pool_store.POOL_ATTACHMENT))
-    identical, detail = verify(draw_doc["record"], pools, plan["rules"])
+    identical, detail = verify(draw_doc["record"], pools, plan["rules"], stored=draw_doc)
     return {"identical": identical, "mismatches": detail.get("mismatches", [])}
 
 
@@ -89,10 +102,15 @@ def windows(period: dict, count: int, window_days: int) -> list[tuple[str, str]]
     return out
 
 
-def make_tasks(db: Database, plan: dict, draw_doc: dict) -> list[dict]:
-    """Tasks ready for dispatch, one per drawn enterprise, with deterministic ids."""
-    names = {e["uscc"]: e for e in pool_store.unpack(
+def drawn_enterprises(db: Database, draw_doc: dict) -> dict[str, dict]:
+    """The enterprises of the draw's pool snapshot, by USCC (as they were when drawn)."""
+    return {e["uscc"]: e for e in pool_store.unpack(
         db.get_attachment(draw_doc["_id"], pool_store.POOL_ATTACHMENT))["enterprises"]}
+
+
+def make_tasks(db: Database, plan: dict, draw_doc: dict, names: dict[str, dict] | None = None) -> list[dict]:
+    """Tasks ready for dispatch, one per drawn enterprise, with deterministic ids."""
+    names = names if names is not None else drawn_enterprises(db, draw_doc)
     targeted_capped = plan["rules"].get("targeted", {}).get("apply_caps", False)
     templates = all_versions(db)
     tasks = []
