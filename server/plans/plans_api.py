@@ -10,7 +10,7 @@ from server.accounts import roles
 from server.accounts.guard import current_user, require
 from server.db import registry
 from server.errors import ApiError
-from server.plans import caps, service
+from server.plans import approval, caps, service
 from server.plans.dispatch import dispatch_tasks
 from server.plans.access import audit_db, load_plan, may_see_plan
 from server.plans.draw import new_seed
@@ -25,9 +25,9 @@ def _state(plan: dict, *allowed: str) -> None:
         raise ApiError("conflict", message=t("plan.wrong_state", status=plan["status"], allowed="/".join(allowed)))
 
 
-def _draw(plan: dict, reason: str | None) -> dict:
+def _draw(plan: dict, reason: str | None, requested_by: str | None = None) -> dict:
     try:
-        return service.run_draw(registry(), audit_db(), plan, current_user(), new_seed(), reason)
+        return service.run_draw(registry(), audit_db(), plan, current_user(), new_seed(), reason, requested_by)
     except DrawError as exc:
         raise ApiError("validation", message=exc.message(), errors={"draw": [exc.message()]}) from None
 
@@ -67,8 +67,8 @@ def list_plans():
 @require(*roles.STAFF)
 @blp.response(200, PlanOutSchema)
 def get_plan(key):
-    """One plan (viewing is logged)."""
-    return load_plan(key)
+    """One plan (viewing is logged), with who may approve it now or why nobody can."""
+    return approval.with_state(load_plan(key))
 
 
 @blp.route("/<string:key>/draw", methods=["POST"])
@@ -112,8 +112,11 @@ def approve(key):
     user = current_user()
     _state(plan, "drawn")
     draw_doc = registry().get(plan["current_draw"])
-    if user["username"] != plan["approver"] or user["username"] == draw_doc["by"]:
+    if user["username"] != plan["approver"]:
         raise ApiError("forbidden", message=t("plan.approver_only"))
+    problem = approval.approver_problem(registry(), plan, user["username"], draw_doc["by"])
+    if problem:
+        raise ApiError("forbidden", message=problem)
     _require_verified(plan, draw_doc)
     enterprises = service.drawn_enterprises(registry(), draw_doc)
     tasks = service.make_tasks(registry(), plan, draw_doc, enterprises)
@@ -154,7 +157,7 @@ def confirm_redraw(key):
         raise ApiError("forbidden", message=t("plan.second_person"))
     _state(plan, "drawn", "approved")
     service.cancel_tasks(registry(), plan)
-    return _draw(plan, request["reason"])
+    return _draw(plan, request["reason"], request["by"])
 
 
 @blp.route("/<string:key>/dispatch", methods=["POST"])

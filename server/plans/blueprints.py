@@ -1,0 +1,8 @@
+"""The plan area's API blueprints beyond plans and tasks, registered by server.api in one line."""
+from __future__ import annotations
+
+
+def register(api) -> None:
+    from server.plans import approval, reassign
+    for module in (reassign, approval):
+        api.register_blueprint(module.blp)
