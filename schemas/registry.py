@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
@@ -119,6 +120,15 @@ class SiteSchema(Coordinates, StrictSchema):
     radius_m = fields.Integer(load_default=300, validate=validate.Range(min=20, max=5000))
 
 
+def _iso_date(value: str) -> None:
+    try:
+        ok = bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)) and date.fromisoformat(value).year >= 1990
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValidationError(t("registry.bad_cert_date"))
+
+
 class AvoidanceSchema(StrictSchema):
     uscc = Uscc(required=True)
     reason = Text(max_length=200, load_default="")
@@ -134,6 +144,8 @@ class InspectorSchema(StrictSchema):
     mobile = Text(max_length=20, load_default="", validate=validate.Regexp(r"^(\+?86)?1\d{10}$|^$"))
     active = fields.Boolean(load_default=True)
     avoid = fields.List(fields.Nested(AvoidanceSchema), load_default=list, validate=validate.Length(max=200))
+    # 执法证 valid until (inclusive), YYYY-MM-DD; an expired certificate keeps its holder out of draws.
+    cert_expires = fields.String(load_default=None, allow_none=True, validate=_iso_date)
 
     @post_load
     def _unique_avoid(self, data, **kwargs):
@@ -168,6 +180,7 @@ class EnterpriseOutSchema(EnterpriseSchema):
 
 class InspectorOutSchema(InspectorSchema):
     id = fields.String(attribute="_id", dump_only=True)
+    cert_status = fields.Function(lambda doc: _cert_state(doc)["status"], dump_only=True)
     created_at = fields.String(dump_only=True)
     updated_at = fields.String(dump_only=True)
 
@@ -203,3 +216,8 @@ def page_schema(item_schema, name: str):
 
 EnterprisePageSchema = page_schema(EnterpriseOutSchema, "EnterprisePageSchema")
 InspectorPageSchema = page_schema(InspectorOutSchema, "InspectorPageSchema")
+
+
+def _cert_state(doc: dict) -> dict:
+    from server.plans.certificates import state  # the rule lives with the draw that applies it
+    return state(doc)

@@ -46,6 +46,8 @@ class Config:
         self.PUBLISH_DEADLINE_UNIT = env.get("PUBLISH_DEADLINE_UNIT", "working")
         # "Different people each time": a draw avoids the team that visited an enterprise this many days back.
         self.AVOID_REPEAT_DAYS = _int(env, "AVOID_REPEAT_DAYS", 365)
+        # 执法证 expiring within this many days are flagged on the inspectors page (expired ones are not drawn).
+        self.CERT_WARN_DAYS = _int(env, "CERT_WARN_DAYS", 30)
         # Warn on /console/status and /healthz this many days before the holiday calendar runs out (a
         # deadline past its last known year cannot be counted in working days).
         self.CALENDAR_WARN_DAYS = _int(env, "CALENDAR_WARN_DAYS", 90)

@@ -122,7 +122,9 @@ def inspectors():
         return redirect_to
     args, errors = _search_args(InspectorSearchArgs)
     result = store.search_inspectors(registry(), roles.scope_prefix(g.user), args)
-    return render_template("inspectors.html", result=result, args=args, errors=errors)
+    from server.plans import certificates  # 执法证 validity, flagged CERT_WARN_DAYS ahead
+    return render_template("inspectors.html", result=result, args=args, errors=errors, cert_state=certificates.state,
+                           certs=certificates.scope_summary(registry(), roles.scope_prefix(g.user)))
 
 
 @bp.get("/console/checklists")

@@ -11,13 +11,14 @@ from datetime import date, timedelta
 from flask import current_app, has_app_context
 
 from schemas.plan_rules import region_prefix
+from server.plans import certificates
 from server.registry.store import SCOPE_END
 from sync.couch import Database
 
 POOL_ATTACHMENT = "pools.json.gz"
 ALL = 10_000_000  # Mango needs a limit; a register is far smaller
 ENTERPRISE_FIELDS = ("_id", "uscc", "name", "region", "industry", "risk", "std_level", "credit", "flags", "active")
-PERSON_FIELDS = ("_id", "name", "cert_no", "region", "sectors", "active", "kind", "avoid")
+PERSON_FIELDS = ("_id", "name", "cert_no", "region", "sectors", "active", "kind", "avoid", "cert_expires")
 COUNTED_STATUSES = ["ready", "dispatched", "done", "published"]
 
 
@@ -53,6 +54,11 @@ def snapshot(db: Database, plan: dict, region: str) -> dict:
     """Enterprises and people under the author's region, with only the fields the draw reads."""
     enterprises = db.find({"type": "enterprise", "region": _under(region)}, limit=ALL, fields=list(ENTERPRISE_FIELDS))
     people = db.find({"type": "inspector", "region": _under(region)}, limit=ALL, fields=list(PERSON_FIELDS))
+    on = certificates.draw_reference_day(plan)
+    for person in people:  # the flag, not the date, goes into the snapshot: the draw stays a pure function
+        if certificates.expired(person, on):
+            person["cert_expired"] = True
+        person.pop("cert_expires", None)
     return {"enterprises": enterprises, "inspectors": people, "history": _history(db, plan)}
 
 

@@ -74,7 +74,8 @@ class Staffer:
     def __init__(self, people: list[dict], rules: dict, last_teams: dict[str, set]):
         self.team = rules["team"]
         self.people = people
-        active = [p for p in people if p.get("active", True) is not False]
+        # An expired 执法证 (flagged in the pool snapshot) keeps its holder out, like an inactive person.
+        active = [p for p in people if p.get("active", True) is not False and not p.get("cert_expired")]
         qualification = self.team["require_qualification"]
         self.index = {kind: LoadIndex([p for p in active if (p.get("kind") or "inspector") == kind], qualification)
                       for kind in ("inspector", "expert")}
@@ -140,6 +141,9 @@ class Staffer:
             base = {"inspector": person["_id"], "enterprise": None, "kind": person.get("kind") or "inspector"}
             if person.get("active", True) is False:
                 out.append({**base, "reason": "inactive"})
+                continue
+            if person.get("cert_expired"):
+                out.append({**base, "reason": "certificate_expired"})
                 continue
             if person.get("region") in counties:
                 out.append({**base, "reason": "own_region", "region": person["region"]})

@@ -1,7 +1,10 @@
 """The plan's team rules applied to a hand-picked team (改派): what the draw would have required of it."""
 from __future__ import annotations
 
+from datetime import date
+
 from i18n import t
+from server.plans import certificates
 from schemas.plan_rules import region_prefix
 
 
@@ -13,6 +16,8 @@ def person_problem(person: dict | None, pid: str, enterprise: dict, task: dict, 
     name = person.get("name") or pid
     if person.get("kind", "inspector") != "inspector" or person.get("active", True) is False:
         return t("task.not_an_active_inspector", person=name)
+    if certificates.expired(person, date.today()):
+        return t("task.certificate_expired", person=name, day=person["cert_expires"])
     if not str(person.get("region", "")).startswith(region_prefix(plan["author_region"])):
         return t("task.outside_plan_region", person=name)
     if team.get("cross_region") and person.get("region") == enterprise["region"]:
