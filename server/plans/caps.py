@@ -55,9 +55,14 @@ def counted_elsewhere(db: Database, plan_id: str, year: int, ledger: dict) -> Co
 
 
 def _over(tasks: list[dict], enterprises: dict[str, dict], rules: dict, counts: Counter) -> list[str]:
-    """A line per enterprise this plan would take past its cap, naming it."""
+    """A line per enterprise whose random check (or capped targeted one) this plan would take past its cap.
+
+    A targeted check driven by an accident or a penalty counts toward the cap but is never refused by it."""
+    capped = {t["enterprise"] for t in tasks if t.get("random") or rules["targeted"].get("apply_caps")}
     lines = []
     for uscc, mine in sorted(_claims(tasks).items()):
+        if uscc not in capped:
+            continue
         enterprise = enterprises.get(uscc, {"uscc": uscc, "industry": "", "std_level": None})
         cap, before = annual_cap(enterprise, rules["caps"]), max(counts.get(uscc, 0), 0)
         if before + mine > cap:

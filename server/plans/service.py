@@ -9,6 +9,7 @@ from server import audit
 from server.accounts import roles, store as accounts
 from server.errors import ApiError
 from server.plans import caps, pools as pool_store
+from server.plans.causes import counts_toward_cap
 from server.plans.dispatch import choose_checklist
 from server.plans.draw import draw, verify
 from server.registry.checklists import all_versions
@@ -126,6 +127,11 @@ def drawn_enterprises(db: Database, draw_doc: dict) -> dict[str, dict]:
         db.get_attachment(draw_doc["_id"], pool_store.POOL_ATTACHMENT))["enterprises"]}
 
 
+def _cap_fields(tier: str, enterprise: dict, rules: dict) -> dict:
+    counts, causes = counts_toward_cap(tier, enterprise, rules)
+    return {"counts_toward_cap": counts, "causes": causes}
+
+
 def _last_task_number(db: Database, plan: dict) -> int:
     """Tasks of an earlier, re-drawn approval keep their ids (and history): new ones number on after them."""
     rows = db.all_docs(startkey=f"task:{plan['_id'][5:]}:\ufff0", endkey=f"task:{plan['_id'][5:]}:",
@@ -136,7 +142,6 @@ def _last_task_number(db: Database, plan: dict) -> int:
 def make_tasks(db: Database, plan: dict, draw_doc: dict, names: dict[str, dict] | None = None) -> list[dict]:
     """Tasks ready for dispatch, one per drawn enterprise, with deterministic ids."""
     names = names if names is not None else drawn_enterprises(db, draw_doc)
-    targeted_capped = plan["rules"].get("targeted", {}).get("apply_caps", False)
     templates = all_versions(db)
     tasks, offset = [], _last_task_number(db, plan)
     for n, (task, window) in enumerate(zip(draw_doc["tasks"], windows(plan["period"], len(draw_doc["tasks"]),
@@ -147,7 +152,7 @@ def make_tasks(db: Database, plan: dict, draw_doc: dict, names: dict[str, dict] 
                       "year": int(plan["period"]["start"][:4]), "enterprise": ent["uscc"],
                       "enterprise_name": ent.get("name", ""), "region": ent["region"],
                       "site": site_id(ent["uscc"], 1), "tier": task["tier"], "random": task["tier"] != "targeted",
-                      "counts_toward_cap": task["tier"] != "targeted" or targeted_capped,
+                      **_cap_fields(task["tier"], ent, plan["rules"]),
                       "inspectors": task["inspectors"], "experts": task["experts"],
                       "window": {"start": window[0], "end": window[1]},
                       "checklist": choose_checklist(templates, ent["industry"], plan.get("checklist")),

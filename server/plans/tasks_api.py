@@ -41,6 +41,8 @@ class TaskOutSchema(StrictSchema):
     publication_due = fields.String()
     reassign_request = fields.Dict(allow_none=True)
     reassigned = fields.Boolean()
+    counts_toward_cap = fields.Boolean()
+    causes = fields.List(fields.String())   # random, or why a targeted check happens (complaint, accident …)
 
 
 class OverdueSchema(StrictSchema):
