@@ -49,8 +49,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     gateway.init_app(app)  # the sync gateway, /sync/<db>
     from server import fieldkit
     fieldkit.init_app(app)  # the inspectors' PWA, /app/
-    from server import apidocs
-    apidocs.init_app(app)  # the API reference, /api/v1/docs (Swagger UI from a pinned package)
+    from server import apidocs, auditlog
+    apidocs.init_app(app)
+    auditlog.init_app(app)  # the audit-log reader for auditors, /console/audit  # the API reference, /api/v1/docs (Swagger UI from a pinned package)
 
     @app.before_request
     def _locale():

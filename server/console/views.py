@@ -57,6 +57,8 @@ def home():
         return redirect(url_for("console.login"))
     if g.user["role"] in roles.FIELD:
         return redirect("/app/")  # inspectors work in the field kit, not the console
+    if g.user["role"] == roles.AUDITOR:
+        return redirect(url_for("audit_console.audit_page"))  # auditors read the audit log, nothing else
     return redirect(url_for("console.enterprises"))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 
 def register(api) -> None:
+    from server.auditlog import api as auditlog_api
     from server.plans import approval, reassign
-    for module in (reassign, approval):
+    for module in (reassign, approval, auditlog_api):
         api.register_blueprint(module.blp)
