@@ -4,6 +4,6 @@ from __future__ import annotations
 
 def register(api) -> None:
     from server.auditlog import api as auditlog_api
-    from server.plans import approval, reassign
-    for module in (reassign, approval, auditlog_api):
+    from server.plans import approval, avoidance_api, reassign
+    for module in (reassign, approval, auditlog_api, avoidance_api):
         api.register_blueprint(module.blp)
