@@ -129,9 +129,31 @@ def _iso_date(value: str) -> None:
         raise ValidationError(t("registry.bad_cert_date"))
 
 
+class LeaveSchema(StrictSchema):
+    """A leave period (请假/培训/借调): no task while it lasts; both days inclusive."""
+    start = fields.String(required=True, validate=_iso_date)
+    end = fields.String(required=True, validate=_iso_date)
+    reason = Text(max_length=100, load_default="")
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        # A PATCH loads partially, nested entries too: each leave entry still needs both of its days.
+        for name in ("start", "end"):
+            if name not in data:
+                raise ValidationError(t("registry.leave_days"), name)
+        if data["end"] < data["start"]:
+            raise ValidationError(t("registry.leave_order"), "end")
+
+
 class AvoidanceSchema(StrictSchema):
     uscc = Uscc(required=True)
     reason = Text(max_length=200, load_default="")
+
+    @validates_schema
+    def _names_enterprise(self, data, **kwargs):
+        if "uscc" not in data:  # a PATCH loads nested entries partially too: an entry must name its enterprise
+            raise ValidationError(t("registry.avoid_needs_uscc"), "uscc")
+        data.setdefault("reason", "")
 
 
 class InspectorSchema(StrictSchema):
@@ -146,6 +168,7 @@ class InspectorSchema(StrictSchema):
     avoid = fields.List(fields.Nested(AvoidanceSchema), load_default=list, validate=validate.Length(max=200))
     # 执法证 valid until (inclusive), YYYY-MM-DD; an expired certificate keeps its holder out of draws.
     cert_expires = fields.String(load_default=None, allow_none=True, validate=_iso_date)
+    leave = fields.List(fields.Nested(LeaveSchema), load_default=list, validate=validate.Length(max=100))
 
     @post_load
     def _unique_avoid(self, data, **kwargs):

@@ -48,6 +48,8 @@ class Config:
         self.AVOID_REPEAT_DAYS = _int(env, "AVOID_REPEAT_DAYS", 365)
         # 执法证 expiring within this many days are flagged on the inspectors page (expired ones are not drawn).
         self.CERT_WARN_DAYS = _int(env, "CERT_WARN_DAYS", 30)
+        # Workload cap: open tasks a person may hold per 30 days of a plan's period off leave (0 = no cap).
+        self.WORKLOAD_MAX_TASKS_PER_MONTH = _int(env, "WORKLOAD_MAX_TASKS_PER_MONTH", 0)
         # Warn on /console/status and /healthz this many days before the holiday calendar runs out (a
         # deadline past its last known year cannot be counted in working days).
         self.CALENDAR_WARN_DAYS = _int(env, "CALENDAR_WARN_DAYS", 90)

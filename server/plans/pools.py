@@ -11,14 +11,15 @@ from datetime import date, timedelta
 from flask import current_app, has_app_context
 
 from schemas.plan_rules import region_prefix
-from server.plans import certificates
+from server.plans import availability, certificates
 from server.registry.store import SCOPE_END
 from sync.couch import Database
 
 POOL_ATTACHMENT = "pools.json.gz"
 ALL = 10_000_000  # Mango needs a limit; a register is far smaller
 ENTERPRISE_FIELDS = ("_id", "uscc", "name", "region", "industry", "risk", "std_level", "credit", "flags", "active")
-PERSON_FIELDS = ("_id", "name", "cert_no", "region", "sectors", "active", "kind", "avoid", "cert_expires")
+PERSON_FIELDS = ("_id", "name", "cert_no", "region", "sectors", "active", "kind", "avoid", "cert_expires",
+                 "leave")
 COUNTED_STATUSES = ["ready", "dispatched", "done", "published"]
 
 
@@ -59,6 +60,7 @@ def snapshot(db: Database, plan: dict, region: str) -> dict:
         if certificates.expired(person, on):
             person["cert_expired"] = True
         person.pop("cert_expires", None)
+    availability.mark(people, plan, availability.open_load(db, plan["period"], plan["_id"]))
     return {"enterprises": enterprises, "inspectors": people, "history": _history(db, plan)}
 
 

@@ -24,6 +24,8 @@ class LoadIndex:
         self.keys = [tuple(sorted(set(p.get("sectors") or ()))) if require_qualification else (ANY_SECTOR,)
                      for p in people]
         self.load = [0] * len(people)
+        # Tasks a person may still take (availability); None: no cap. Absent from older snapshots.
+        self.capacity = [p.get("capacity") for p in people]
         self.levels: dict[str, list[list[int]]] = {}
         self.where: dict[str, dict[int, int]] = {}
         for idx, keys in enumerate(self.keys):
@@ -75,7 +77,9 @@ class Staffer:
         self.team = rules["team"]
         self.people = people
         # An expired 执法证 (flagged in the pool snapshot) keeps its holder out, like an inactive person.
-        active = [p for p in people if p.get("active", True) is not False and not p.get("cert_expired")]
+        # So does a leave covering the whole period or a full workload (availability.py).
+        active = [p for p in people if p.get("active", True) is not False and not p.get("cert_expired")
+                  and not p.get("unavailable")]
         qualification = self.team["require_qualification"]
         self.index = {kind: LoadIndex([p for p in active if (p.get("kind") or "inspector") == kind], qualification)
                       for kind in ("inspector", "expert")}
@@ -100,7 +104,8 @@ class Staffer:
         chosen: set[int] = set()
 
         def barred(idx: int) -> bool:
-            return idx in chosen or index.region[idx] == county or index.ids[idx] in avoided
+            full = index.capacity[idx] is not None and index.load[idx] >= index.capacity[idx]
+            return idx in chosen or index.region[idx] == county or index.ids[idx] in avoided or full
 
         def barred_or_repeat(idx: int) -> bool:
             return barred(idx) or index.ids[idx] in last
@@ -144,6 +149,9 @@ class Staffer:
                 continue
             if person.get("cert_expired"):
                 out.append({**base, "reason": "certificate_expired"})
+                continue
+            if person.get("unavailable"):
+                out.append({**base, "reason": person["unavailable"]})
                 continue
             if person.get("region") in counties:
                 out.append({**base, "reason": "own_region", "region": person["region"]})

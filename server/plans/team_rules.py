@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from i18n import t
-from server.plans import certificates
+from server.plans import availability, certificates
 from schemas.plan_rules import region_prefix
 
 
@@ -16,6 +16,9 @@ def person_problem(person: dict | None, pid: str, enterprise: dict, task: dict, 
     name = person.get("name") or pid
     if person.get("kind", "inspector") != "inspector" or person.get("active", True) is False:
         return t("task.not_an_active_inspector", person=name)
+    window = task.get("window") or {}
+    if window and availability.on_leave(person, date.fromisoformat(window["start"]), date.fromisoformat(window["end"])):
+        return t("task.on_leave", person=name)
     if certificates.expired(person, date.today()):
         return t("task.certificate_expired", person=name, day=person["cert_expires"])
     if not str(person.get("region", "")).startswith(region_prefix(plan["author_region"])):

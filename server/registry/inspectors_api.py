@@ -70,10 +70,13 @@ def update_inspector(changes, key):
         require_scope(changes["region"])
     if "cert_no" in changes and _cert_taken(changes["cert_no"], doc["_id"]):
         raise ApiError("conflict", errors={"cert_no": ["exists"]})
-    before = list(doc.get("avoid") or [])
+    before, leave_before = list(doc.get("avoid") or []), list(doc.get("leave") or [])
     doc = store.inspector_doc(changes, existing=doc)
     registry().put(doc)
     _audit_avoidance(doc["_id"], before, doc.get("avoid") or [])
+    if leave_before != (doc.get("leave") or []):  # availability decides who may be drawn, like 回避
+        audit.append(database("audit"), current_user()["username"], "inspector.leave", doc["_id"],
+                     {"before": leave_before, "after": doc.get("leave") or []})
     return doc
 
 

@@ -25,6 +25,8 @@ def test_failure1_patch_keeps_avoidance_and_audits_its_changes(app, world):
     for task in drawn["tasks"]:
         if task["enterprise"] == world["firms"][0]["uscc"]:
             assert avoider["id"] not in task["inspectors"]
+    # An entry must name its enterprise, even in a partial update.
+    assert author.patch(f"/api/v1/inspectors/{key}", json={"avoid": [{"reason": "亲属"}]}).status_code == 422
     # Naming the list does change it, and the change is audited with before and after.
     res = author.patch(f"/api/v1/inspectors/{key}", json={"avoid": []})
     assert res.status_code == 200 and res.get_json()["avoid"] == []
