@@ -52,8 +52,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from server import apidocs, auditlog
     apidocs.init_app(app)
     auditlog.init_app(app)  # the audit-log reader for auditors, /console/audit
-    from server.plans import avoidance_console
-    app.register_blueprint(avoidance_console.bp)  # enterprises' 回避 applications, /console/avoidance  # the API reference, /api/v1/docs (Swagger UI from a pinned package)
+    from server.plans import availability_console, avoidance_console
+    app.register_blueprint(avoidance_console.bp)  # enterprises' 回避 applications, /console/avoidance
+    app.register_blueprint(availability_console.bp)  # an inspector's certificate and leave  # the API reference, /api/v1/docs (Swagger UI from a pinned package)
 
     @app.before_request
     def _locale():

@@ -47,3 +47,36 @@ def test_leave_and_workload_keep_people_from_being_double_booked(app, world):
     busy = new_plan(author)     # everyone's month is now booked by the approved plan: nobody left to draw
     res = author.post(f"/api/v1/plans/{busy}/draw")
     assert res.status_code == 422 and "draw" in res.get_json()["errors"]
+
+
+def test_console_page_sets_certificate_and_leave(app, world, login):
+    import re
+    author, person = world["author"], world["people"][1]
+    key = _key(person["id"])
+    listing = author.get("/console/inspectors").get_data(as_text=True)
+    assert f"/console/inspectors/{key}/availability" in listing
+    page = author.get(f"/console/inspectors/{key}/availability").get_data(as_text=True)
+    assert "执法证与请假" in page and person["name"] in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    base = f"/console/inspectors/{key}"
+    assert author.post(base + "/certificate", data={"csrf_token": token, "cert_expires": "2099-02-30"}).status_code == 422
+    res = author.post(base + "/certificate", data={"csrf_token": token, "cert_expires": "2027-06-30"})
+    assert res.status_code == 302 and "done=certificate" in res.headers["Location"]
+    bad = author.post(base + "/leave", data={"csrf_token": token, "start": "2026-12-10", "end": "2026-12-01"})
+    assert bad.status_code == 422 and "不能早于" in bad.get_data(as_text=True)
+    assert author.post(base + "/leave", data={"csrf_token": token, "start": "2026-12-01", "end": "2026-12-10",
+                                               "reason": "年休假"}).status_code == 302
+    doc = author.get(f"/api/v1/inspectors/{key}").get_json()
+    assert doc["cert_expires"] == "2027-06-30" and doc["leave"] == [{"start": "2026-12-01", "end": "2026-12-10",
+                                                                       "reason": "年休假"}]
+    assert author.post(base + "/leave/5/remove", data={"csrf_token": token}).status_code == 404
+    assert author.post(base + "/leave/0/remove", data={"csrf_token": token}).status_code == 302
+    assert author.get(f"/api/v1/inspectors/{key}").get_json()["leave"] == []
+    with app.app_context():
+        actions = [e["action"] for e in audit.entries_for(database("audit"), person["id"])]
+    assert actions.count("inspector.leave") == 2 and "inspector.certificate" in actions
+    assert app.test_client().get(base + "/availability").status_code == 302
+    assert login("supervisor", "370112", "other").get(base + "/availability").status_code == 404   # 370102 person
+    assert login("inspector", "370102", "insp").get(base + "/availability").status_code in (302, 403)
+    assert login("admin", "370000", "admin").get(base + "/availability").status_code == 200
+    assert author.get("/console/inspectors/zzz/availability").status_code == 404
