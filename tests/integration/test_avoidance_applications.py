@@ -75,6 +75,7 @@ def test_bad_input_and_access(app, world, login):
 
 def test_console_page_records_and_decides(app, world, login):
     author, firm, person = world["author"], world["firms"][2]["uscc"], world["people"][4]["id"]
+    assert "/console/avoidance" in author.get("/console/inspectors").get_data(as_text=True)   # linked from there
     page = author.get("/console/avoidance").get_data(as_text=True)
     assert "企业回避申请" in page and "执法员4" in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
