@@ -139,6 +139,18 @@ def cancel(data, key):
     return task
 
 
+@blp.route("/<string:key>/reassign", methods=["POST"])
+@require(*roles.STAFF)
+@blp.arguments(ReassignSchema)
+@blp.response(200, TaskOutSchema)
+def reassign(data, key):
+    """Ask to give a task another team, with a reason: the team must keep the plan's rules, and a second
+    person confirms (POST …/reassign/confirm) or refuses (…/reassign/refuse) it. The task is returned
+    with its pending `reassign_request`; its team changes on confirmation."""
+    from server.plans.reassign import request_reassign  # the four-eyes flow lives beside its other steps
+    return request_reassign(data, key)
+
+
 def check_team(ids: list[str], task: dict) -> None:
     people = registry().docs_by_id(sorted(set(ids)))
     enterprise = registry().get(f"enterprise:{task['enterprise']}")
