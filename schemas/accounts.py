@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 from schemas.common import StrictSchema, Text, problem_validator
 from schemas.regions import validate_region
 
-ROLES = ("admin", "supervisor", "inspector", "expert")
+ROLES = ("admin", "supervisor", "inspector", "expert", "auditor")
 USERNAME = validate.Regexp(r"^[a-z0-9][a-z0-9_.-]{2,31}$")
 
 

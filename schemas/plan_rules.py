@@ -95,8 +95,13 @@ class TargetedSchema(StrictSchema):
     uscc = fields.List(fields.String(validate=_check_uscc), load_default=list,
                        validate=[validate.Length(max=10_000), _unique])
     flags = _choices(TARGET_FLAGS)
-    # Checks with a cause (complaint, accident) are usually outside the cap; a plan may decide otherwise.
+    # Leave out named or flagged enterprises already at their cap (the draw); without it they are drawn
+    # anyway. Whether a targeted check counts against the cap follows its cause (server/plans/causes.py).
     apply_caps = fields.Boolean(load_default=False)
+    # Why the named enterprises are checked: complaint, referral and re-inspection do not count toward
+    # the annual cap; accident, penalty and other do.
+    cause = fields.String(load_default="other", validate=validate.OneOf(
+        ("complaint", "referral", "reinspection", "accident", "penalty", "other")))
 
 
 class CapsSchema(StrictSchema):

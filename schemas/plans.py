@@ -8,6 +8,8 @@ from schemas.common import StrictSchema, Text
 from schemas.plan_rules import PlanRulesSchema
 
 STATUSES = ("draft", "drawn", "approved", "dispatched", "closed")
+OUTCOMES = ("no_problem", "problems_found", "closed_down", "not_inspected")
+RECTIFICATIONS = ("not_needed", "in_progress", "completed")
 
 
 class PeriodSchema(StrictSchema):
@@ -54,6 +56,8 @@ class PlanOutSchema(PlanSchema):
     current_draw = fields.String(dump_only=True)
     draws = fields.List(fields.String(), dump_only=True)
     redraw_request = fields.Dict(dump_only=True)
+    approval = fields.Dict(dump_only=True)                   # who may approve now, or why nobody can
+    approvals = fields.List(fields.Dict(), dump_only=True)   # approvals withdrawn by later re-draws
 
 
 class RedrawRequestSchema(StrictSchema):
@@ -65,6 +69,8 @@ class DrawOutSchema(StrictSchema):
     plan = fields.String()
     number = fields.Integer()
     by = fields.String()
+    requested_by = fields.String(allow_none=True)
+    confirmed_by = fields.String(allow_none=True)
     at = fields.String()
     reason = fields.String(allow_none=True)
     superseded = fields.Boolean()
@@ -84,8 +90,22 @@ class ResultSchema(StrictSchema):
     """A reviewed inspection's outcome, as published (一公开): no people, no internal notes."""
     checked_on = fields.Date(required=True)
     items_checked = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
-    outcome = fields.String(required=True, validate=validate.OneOf(("no_problem", "problems_found", "closed_down")))
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     hazards_general = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=10000))
     hazards_major = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0, max=10000))
-    rectification = fields.String(load_default="not_needed",
-                                  validate=validate.OneOf(("not_needed", "in_progress", "completed")))
+    rectification = fields.String(load_default="not_needed", validate=validate.OneOf(RECTIFICATIONS))
+    # Why a check did not take place (outcome not_inspected: closed, moved, refused entry); published.
+    reason = Text(max_length=200, min_length=4)
+
+
+class ResultRequestSchema(StrictSchema):
+    """A result to publish: the filed, approved inspection it comes from (any figures given must match
+    it), or a check that did not take place (outcome not_inspected, with the date and the reason)."""
+    inspection = fields.String(validate=validate.Regexp(r"^inspection:[0-9a-f-]{36}$"))
+    checked_on = fields.Date()
+    items_checked = fields.Integer(strict=True, validate=validate.Range(min=0, max=1000))
+    outcome = fields.String(validate=validate.OneOf(OUTCOMES))
+    hazards_general = fields.Integer(strict=True, validate=validate.Range(min=0, max=10000))
+    hazards_major = fields.Integer(strict=True, validate=validate.Range(min=0, max=10000))
+    rectification = fields.String(validate=validate.OneOf(RECTIFICATIONS))
+    reason = Text(max_length=200, min_length=4)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
@@ -119,9 +120,40 @@ class SiteSchema(Coordinates, StrictSchema):
     radius_m = fields.Integer(load_default=300, validate=validate.Range(min=20, max=5000))
 
 
+def _iso_date(value: str) -> None:
+    try:
+        ok = bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)) and date.fromisoformat(value).year >= 1990
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValidationError(t("registry.bad_cert_date"))
+
+
+class LeaveSchema(StrictSchema):
+    """A leave period (请假/培训/借调): no task while it lasts; both days inclusive."""
+    start = fields.String(required=True, validate=_iso_date)
+    end = fields.String(required=True, validate=_iso_date)
+    reason = Text(max_length=100, load_default="")
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        # A PATCH loads partially, nested entries too: each leave entry still needs both of its days.
+        for name in ("start", "end"):
+            if name not in data:
+                raise ValidationError(t("registry.leave_days"), name)
+        if data["end"] < data["start"]:
+            raise ValidationError(t("registry.leave_order"), "end")
+
+
 class AvoidanceSchema(StrictSchema):
     uscc = Uscc(required=True)
     reason = Text(max_length=200, load_default="")
+
+    @validates_schema
+    def _names_enterprise(self, data, **kwargs):
+        if "uscc" not in data:  # a PATCH loads nested entries partially too: an entry must name its enterprise
+            raise ValidationError(t("registry.avoid_needs_uscc"), "uscc")
+        data.setdefault("reason", "")
 
 
 class InspectorSchema(StrictSchema):
@@ -134,9 +166,14 @@ class InspectorSchema(StrictSchema):
     mobile = Text(max_length=20, load_default="", validate=validate.Regexp(r"^(\+?86)?1\d{10}$|^$"))
     active = fields.Boolean(load_default=True)
     avoid = fields.List(fields.Nested(AvoidanceSchema), load_default=list, validate=validate.Length(max=200))
+    # 执法证 valid until (inclusive), YYYY-MM-DD; an expired certificate keeps its holder out of draws.
+    cert_expires = fields.String(load_default=None, allow_none=True, validate=_iso_date)
+    leave = fields.List(fields.Nested(LeaveSchema), load_default=list, validate=validate.Length(max=100))
 
     @post_load
     def _unique_avoid(self, data, **kwargs):
+        if "avoid" not in data:  # a partial update that does not name the list keeps it (issue 12, failure 1)
+            return data
         seen = {}
         for entry in data.get("avoid", []):
             seen.setdefault(entry["uscc"], entry)
@@ -166,6 +203,7 @@ class EnterpriseOutSchema(EnterpriseSchema):
 
 class InspectorOutSchema(InspectorSchema):
     id = fields.String(attribute="_id", dump_only=True)
+    cert_status = fields.Function(lambda doc: _cert_state(doc)["status"], dump_only=True)
     created_at = fields.String(dump_only=True)
     updated_at = fields.String(dump_only=True)
 
@@ -201,3 +239,8 @@ def page_schema(item_schema, name: str):
 
 EnterprisePageSchema = page_schema(EnterpriseOutSchema, "EnterprisePageSchema")
 InspectorPageSchema = page_schema(InspectorOutSchema, "InspectorPageSchema")
+
+
+def _cert_state(doc: dict) -> dict:
+    from server.plans.certificates import state  # the rule lives with the draw that applies it
+    return state(doc)

@@ -57,6 +57,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     fieldkit.init_app(app)  # the inspectors' PWA, /app/
     from server import calendar
     calendar.init_app(app)  # holiday notices under 系统状态, provisional deadlines and their recount
+    from server import apidocs, auditlog
+    apidocs.init_app(app)
+    auditlog.init_app(app)  # the audit-log reader for auditors, /console/audit
+    from server.plans import availability_console, avoidance_console
+    app.register_blueprint(avoidance_console.bp)  # enterprises' 回避 applications, /console/avoidance
+    app.register_blueprint(availability_console.bp)  # an inspector's certificate and leave
 
     @app.before_request
     def _locale():

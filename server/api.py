@@ -33,5 +33,7 @@ def init_api(app: Flask) -> Api:
                    plans_api, tasks_api, results_api, review_api, hazards_api, stats_api):
         api.register_blueprint(module.blp)
     api.register_blueprint(hazards_api.orders_blp)
+    from server.plans import blueprints as plan_blueprints
+    plan_blueprints.register(api)
     app.extensions["api"] = api
     return api

@@ -40,7 +40,7 @@ def bootstrap_command():
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "supervisor", "inspector", "expert"]), required=True)
+@click.option("--role", type=click.Choice(["admin", "supervisor", "inspector", "expert", "auditor"]), required=True)
 @click.option("--region", required=True, help="行政区划代码, e.g. 370100")
 @click.option("--name", "display_name", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)

@@ -45,6 +45,12 @@ class Config:
         # 一公开 deadline after the end of a check (e.g. Fujian 20 days, Henan 7): a per-jurisdiction setting.
         self.PUBLISH_DEADLINE_DAYS = _int(env, "PUBLISH_DEADLINE_DAYS", 20)
         self.PUBLISH_DEADLINE_UNIT = env.get("PUBLISH_DEADLINE_UNIT", "working")
+        # "Different people each time": a draw avoids the team that visited an enterprise this many days back.
+        self.AVOID_REPEAT_DAYS = _int(env, "AVOID_REPEAT_DAYS", 365)
+        # 执法证 expiring within this many days are flagged on the inspectors page (expired ones are not drawn).
+        self.CERT_WARN_DAYS = _int(env, "CERT_WARN_DAYS", 30)
+        # Workload cap: open tasks a person may hold per 30 days of a plan's period off leave (0 = no cap).
+        self.WORKLOAD_MAX_TASKS_PER_MONTH = _int(env, "WORKLOAD_MAX_TASKS_PER_MONTH", 0)
         # Warn on /console/status and /healthz this many days before the holiday calendar runs out (a
         # deadline past its last known year cannot be counted in working days).
         self.CALENDAR_WARN_DAYS = _int(env, "CALENDAR_WARN_DAYS", 90)
@@ -124,6 +130,8 @@ class Config:
                               + " (see .env.example; `make run` fills them in for the embedded default)")
         if len(self.SECRET_KEY) < 32:
             raise ConfigError("SECRET_KEY must be at least 32 characters")
+        if not 0 <= self.AVOID_REPEAT_DAYS <= 3660:
+            raise ConfigError("AVOID_REPEAT_DAYS must be between 0 and 3660")
         if self.PUBLISH_DEADLINE_UNIT not in ("working", "calendar"):
             raise ConfigError("PUBLISH_DEADLINE_UNIT must be 'working' or 'calendar'")
         if not 320 <= self.FIELDKIT_PHOTO_LONG_EDGE <= 8000:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from schemas import regions
 
 ADMIN, SUPERVISOR, INSPECTOR, EXPERT = "admin", "supervisor", "inspector", "expert"
-ROLES = (ADMIN, SUPERVISOR, INSPECTOR, EXPERT)
+AUDITOR = "auditor"                  # reads the audit log (审计查阅), nothing else
+ROLES = (ADMIN, SUPERVISOR, INSPECTOR, EXPERT, AUDITOR)
 STAFF = (ADMIN, SUPERVISOR)          # may keep the registers
 FIELD = (INSPECTOR, EXPERT)          # work on phones
 

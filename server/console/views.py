@@ -52,6 +52,8 @@ def home():
         return redirect(url_for("console.login"))
     if g.user["role"] in roles.FIELD:
         return redirect("/app/")  # inspectors work in the field kit, not the console
+    if g.user["role"] == roles.AUDITOR:
+        return redirect(url_for("audit_console.audit_page"))  # auditors read the audit log, nothing else
     return redirect(url_for("workbench.workbench"))  # the workbench (工作台): what waits for me
 
 
@@ -117,7 +119,9 @@ def inspectors():
         return redirect_to
     args, errors = _search_args(InspectorSearchArgs)
     result = store.search_inspectors(registry(), roles.scope_prefix(g.user), args)
-    return render_template("inspectors.html", result=result, args=args, errors=errors)
+    from server.plans import certificates  # 执法证 validity, flagged CERT_WARN_DAYS ahead
+    return render_template("inspectors.html", result=result, args=args, errors=errors, cert_state=certificates.state,
+                           certs=certificates.scope_summary(registry(), roles.scope_prefix(g.user)))
 
 
 @bp.get("/console/checklists")

@@ -126,18 +126,23 @@ def _draw(pools: dict, rules: dict, seed: bytes) -> DrawResult:
     return DrawResult(tasks, exclusions, skipped, tiers, record)
 
 
-def verify(record: dict, pools: dict, rules: dict) -> tuple[bool, dict]:
-    """Recompute a draw from its record's seed and compare every hash; (identical, what differed)."""
+def verify(record: dict, pools: dict, rules: dict, stored: dict | None = None) -> tuple[bool, dict]:
+    """Recompute a draw from its record's seed and compare every hash and, given the stored draw, its
+    tasks, teams, exclusions, skips and tiers too; (identical, what differed)."""
     if not isinstance(record, dict):
         return False, {"mismatches": ["record"]}
     if record.get("algorithm") != ALGORITHM_VERSION:
         return False, {"mismatches": ["algorithm"], "expected": record.get("algorithm"), "have": ALGORITHM_VERSION}
     try:
         seed = bytes.fromhex(record.get("seed") or "")
-        again = draw(pools, rules, seed).record
+        recomputed = draw(pools, rules, seed)
+        again = recomputed.record
     except (TypeError, ValueError) as exc:  # DrawError is a ValueError too
         code = getattr(exc, "code", "draw.bad_record")
         return False, {"mismatches": ["recompute"], "error": code}
     mismatches = [f"pools.{name}" for name in POOLS if record.get("pools", {}).get(name) != again["pools"][name]]
     mismatches += [key for key in ("rules", "result", "tasks", "digest") if record.get(key) != again[key]]
+    if stored is not None:  # the record's hashes alone would not see a team swapped in the stored result
+        mismatches += [f"stored.{part}" for part, value in recomputed.body().items()
+                       if canonical(stored.get(part)) != canonical(value)]
     return not mismatches, {"mismatches": mismatches, "recomputed": again}

@@ -15,7 +15,8 @@ ENTERPRISE_FIELDS = ((("uscc", str), ("region", str), ("industry", str)),
                      (("risk", _STR), ("std_level", _STR), ("credit", _STR), ("flags", _LIST), ("active", _BOOL),
                       ("name", _STR)))
 PERSON_FIELDS = ((("_id", str), ("region", str), ("sectors", list)),
-                 (("kind", _STR), ("active", _BOOL), ("avoid", _LIST)))
+                 (("kind", _STR), ("active", _BOOL), ("avoid", _LIST), ("cert_expired", _BOOL),
+                  ("unavailable", _STR), ("capacity", (int, type(None)))))
 HISTORY_FIELDS = ((("enterprise", str), ("inspectors", list), ("date", str), ("counts_toward_cap", bool)), ())
 
 

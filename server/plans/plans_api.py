@@ -10,7 +10,7 @@ from server.accounts import roles
 from server.accounts.guard import current_user, require
 from server.db import registry
 from server.errors import ApiError
-from server.plans import service
+from server.plans import approval, caps, service
 from server.plans.dispatch import dispatch_tasks
 from server.plans.access import audit_db, load_plan, may_see_plan
 from server.plans.draw import new_seed
@@ -25,11 +25,22 @@ def _state(plan: dict, *allowed: str) -> None:
         raise ApiError("conflict", message=t("plan.wrong_state", status=plan["status"], allowed="/".join(allowed)))
 
 
-def _draw(plan: dict, reason: str | None) -> dict:
+def _draw(plan: dict, reason: str | None, requested_by: str | None = None) -> dict:
     try:
-        return service.run_draw(registry(), audit_db(), plan, current_user(), new_seed(), reason)
+        return service.run_draw(registry(), audit_db(), plan, current_user(), new_seed(), reason, requested_by)
     except DrawError as exc:
         raise ApiError("validation", message=exc.message(), errors={"draw": [exc.message()]}) from None
+
+
+def _require_verified(plan: dict, draw_doc: dict, odd_tasks: list[str] = ()) -> None:
+    """Approval and dispatch go ahead only on a draw that recomputes to what is stored (and tasks that
+    are that draw's); a refusal is audited, since it means someone changed the stored result."""
+    mismatches = service.verify_draw(registry(), draw_doc, plan)["mismatches"] + [f"task:{i}" for i in odd_tasks]
+    if mismatches:
+        audit.append(audit_db(), current_user()["username"], "plan.verify_failed", plan["_id"],
+                     {"draw": draw_doc["_id"], "mismatches": mismatches[:50]})
+        raise ApiError("conflict", message=t("plan.not_verified", mismatches="、".join(mismatches[:10])),
+                       errors={"draw": mismatches[:50]})
 
 
 @blp.route("", methods=["POST"])
@@ -56,8 +67,8 @@ def list_plans():
 @require(*roles.STAFF)
 @blp.response(200, PlanOutSchema)
 def get_plan(key):
-    """One plan (viewing is logged)."""
-    return load_plan(key)
+    """One plan (viewing is logged), with who may approve it now or why nobody can."""
+    return approval.with_state(load_plan(key))
 
 
 @blp.route("/<string:key>/draw", methods=["POST"])
@@ -101,9 +112,15 @@ def approve(key):
     user = current_user()
     _state(plan, "drawn")
     draw_doc = registry().get(plan["current_draw"])
-    if user["username"] != plan["approver"] or user["username"] == draw_doc["by"]:
+    if user["username"] != plan["approver"]:
         raise ApiError("forbidden", message=t("plan.approver_only"))
-    tasks = service.make_tasks(registry(), plan, draw_doc)
+    problem = approval.approver_problem(registry(), plan, user["username"], draw_doc["by"])
+    if problem:
+        raise ApiError("forbidden", message=problem)
+    _require_verified(plan, draw_doc)
+    enterprises = service.drawn_enterprises(registry(), draw_doc)
+    tasks = service.make_tasks(registry(), plan, draw_doc, enterprises)
+    caps.claim(registry(), plan, draw_doc["_id"], tasks, enterprises)
     if tasks:
         registry().bulk_docs(tasks)
     plan.update(status="approved", approved_by=user["username"], approved_at=now_iso())
@@ -140,7 +157,7 @@ def confirm_redraw(key):
         raise ApiError("forbidden", message=t("plan.second_person"))
     _state(plan, "drawn", "approved")
     service.cancel_tasks(registry(), plan)
-    return _draw(plan, request["reason"])
+    return _draw(plan, request["reason"], request["by"])
 
 
 @blp.route("/<string:key>/dispatch", methods=["POST"])
@@ -151,6 +168,8 @@ def dispatch(key):
     plan = load_plan(key, "plan.dispatch")
     _state(plan, "approved")
     tasks = registry().find({"type": "task", "plan": plan["_id"], "status": "ready"}, limit=10_000_000)
+    draw_doc = registry().get(plan["current_draw"])
+    _require_verified(plan, draw_doc, service.task_differences(tasks, draw_doc))
     for task in tasks:
         task.update(status="dispatched", dispatched_at=now_iso())
     if tasks:

@@ -8,7 +8,8 @@ from i18n import t
 from server import audit
 from server.accounts import roles, store as accounts
 from server.errors import ApiError
-from server.plans import pools as pool_store
+from server.plans import caps, pools as pool_store
+from server.plans.causes import counts_toward_cap
 from server.plans.dispatch import choose_checklist
 from server.plans.draw import draw, verify
 from server.registry.checklists import all_versions
@@ -50,14 +51,31 @@ def create(db: Database, audit_db: Database, data: dict, author: dict) -> dict:
     return doc
 
 
-def run_draw(db: Database, audit_db: Database, plan: dict, user: dict, seed: bytes, reason: str | None) -> dict:
-    """Snapshot the pools, draw, and keep everything needed to repeat it (pools as a gzip attachment)."""
+def _withdraw_approval(db: Database, plan: dict, redraw: str) -> None:
+    """A re-draw replaces what was approved: the approval goes into the plan's history and its cap claim
+    is released; the new draw needs an approval of its own."""
+    if plan.get("approved_by"):
+        plan.setdefault("approvals", []).append({"draw": plan.get("current_draw"), "by": plan["approved_by"],
+                                                 "at": plan.get("approved_at"), "withdrawn_at": now_iso(),
+                                                 "withdrawn_by": redraw})
+        caps.release(db, plan)
+    plan.pop("approved_by", None)
+    plan.pop("approved_at", None)
+
+
+def run_draw(db: Database, audit_db: Database, plan: dict, user: dict, seed: bytes, reason: str | None,
+             requested_by: str | None = None) -> dict:
+    """Snapshot the pools, draw, and keep everything needed to repeat it (pools as a gzip attachment).
+
+    A re-draw's drafter is the plan's author: the second person who confirmed it (often the approver)
+    must stay free to approve the result."""
     pools = pool_store.snapshot(db, plan, plan["author_region"])
     result = draw(pools, plan["rules"], seed)
     number = len(plan["draws"]) + 1
     doc = {"_id": draw_id(plan, number), "type": "draw", "plan": plan["_id"], "number": number,
-           "by": user["username"], "at": now_iso(), "reason": reason, "superseded": False,
-           **result.as_dict()}
+           "by": plan["author"] if reason else user["username"], "at": now_iso(), "reason": reason,
+           "requested_by": requested_by, "confirmed_by": user["username"] if reason else None,
+           "superseded": False, **result.as_dict()}
     db.put(doc)
     db.put_attachment(doc["_id"], doc["_rev"], pool_store.POOL_ATTACHMENT, pool_store.pack(pools),
                       "application/gzip")
@@ -65,6 +83,7 @@ def run_draw(db: Database, audit_db: Database, plan: dict, user: dict, seed: byt
         previous = db.get(plan["current_draw"])
         previous["superseded"] = True
         db.put(previous)
+    _withdraw_approval(db, plan, doc["_id"])
     plan.update(status="drawn", current_draw=doc["_id"], draws=plan["draws"] + [doc["_id"]], redraw_request=None)
     db.put(plan)
     audit.append(audit_db, user["username"], "plan.redraw" if reason else "plan.draw", plan["_id"],
@@ -72,9 +91,22 @@ def run_draw(db: Database, audit_db: Database, plan: dict, user: dict, seed: byt
     return doc
 
 
+def task_differences(tasks: list[dict], draw_doc: dict) -> list[str]:
+    """Tasks whose enterprise or team is not the draw's (a reassignment, approved by two, is recorded)."""
+    drawn, odd = draw_doc["tasks"], []
+    for task in tasks:
+        number = task.get("number", int(task["_id"].rsplit(":", 1)[1])) - 1
+        want = drawn[number] if 0 <= number < len(drawn) else None
+        team_ok = task.get("reassigned") or (want and (want["inspectors"], want["experts"]) == (
+            task["inspectors"], task["experts"]))
+        if not want or want["enterprise"] != task["enterprise"] or not team_ok:
+            odd.append(task["_id"])
+    return odd
+
+
 def verify_draw(db: Database, draw_doc: dict, plan: dict) -> dict:
     pools = pool_store.unpack(db.get_attachment(draw_doc["_id"], pool_store.POOL_ATTACHMENT))
-    identical, detail = verify(draw_doc["record"], pools, plan["rules"])
+    identical, detail = verify(draw_doc["record"], pools, plan["rules"], stored=draw_doc)
     return {"identical": identical, "mismatches": detail.get("mismatches", [])}
 
 
@@ -89,21 +121,38 @@ def windows(period: dict, count: int, window_days: int) -> list[tuple[str, str]]
     return out
 
 
-def make_tasks(db: Database, plan: dict, draw_doc: dict) -> list[dict]:
-    """Tasks ready for dispatch, one per drawn enterprise, with deterministic ids."""
-    names = {e["uscc"]: e for e in pool_store.unpack(
+def drawn_enterprises(db: Database, draw_doc: dict) -> dict[str, dict]:
+    """The enterprises of the draw's pool snapshot, by USCC (as they were when drawn)."""
+    return {e["uscc"]: e for e in pool_store.unpack(
         db.get_attachment(draw_doc["_id"], pool_store.POOL_ATTACHMENT))["enterprises"]}
-    targeted_capped = plan["rules"].get("targeted", {}).get("apply_caps", False)
+
+
+def _cap_fields(tier: str, enterprise: dict, rules: dict) -> dict:
+    counts, causes = counts_toward_cap(tier, enterprise, rules)
+    return {"counts_toward_cap": counts, "causes": causes}
+
+
+def _last_task_number(db: Database, plan: dict) -> int:
+    """Tasks of an earlier, re-drawn approval keep their ids (and history): new ones number on after them."""
+    rows = db.all_docs(startkey=f"task:{plan['_id'][5:]}:\ufff0", endkey=f"task:{plan['_id'][5:]}:",
+                       descending="true", limit=1)
+    return int(rows[0]["id"].rsplit(":", 1)[1]) if rows else 0
+
+
+def make_tasks(db: Database, plan: dict, draw_doc: dict, names: dict[str, dict] | None = None) -> list[dict]:
+    """Tasks ready for dispatch, one per drawn enterprise, with deterministic ids."""
+    names = names if names is not None else drawn_enterprises(db, draw_doc)
     templates = all_versions(db)
-    tasks = []
+    tasks, offset = [], _last_task_number(db, plan)
     for n, (task, window) in enumerate(zip(draw_doc["tasks"], windows(plan["period"], len(draw_doc["tasks"]),
                                                                        plan["window_days"])), start=1):
         ent = names[task["enterprise"]]
-        tasks.append({"_id": task_id(plan, n), "type": "task", "plan": plan["_id"], "draw": draw_doc["_id"],
+        tasks.append({"_id": task_id(plan, offset + n), "number": n, "type": "task", "plan": plan["_id"],
+                      "draw": draw_doc["_id"],
                       "year": int(plan["period"]["start"][:4]), "enterprise": ent["uscc"],
                       "enterprise_name": ent.get("name", ""), "region": ent["region"],
                       "site": site_id(ent["uscc"], 1), "tier": task["tier"], "random": task["tier"] != "targeted",
-                      "counts_toward_cap": task["tier"] != "targeted" or targeted_capped,
+                      **_cap_fields(task["tier"], ent, plan["rules"]),
                       "inspectors": task["inspectors"], "experts": task["experts"],
                       "window": {"start": window[0], "end": window[1]},
                       "checklist": choose_checklist(templates, ent["industry"], plan.get("checklist")),

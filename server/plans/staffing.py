@@ -24,6 +24,8 @@ class LoadIndex:
         self.keys = [tuple(sorted(set(p.get("sectors") or ()))) if require_qualification else (ANY_SECTOR,)
                      for p in people]
         self.load = [0] * len(people)
+        # Tasks a person may still take (availability); None: no cap. Absent from older snapshots.
+        self.capacity = [p.get("capacity") for p in people]
         self.levels: dict[str, list[list[int]]] = {}
         self.where: dict[str, dict[int, int]] = {}
         for idx, keys in enumerate(self.keys):
@@ -74,7 +76,10 @@ class Staffer:
     def __init__(self, people: list[dict], rules: dict, last_teams: dict[str, set]):
         self.team = rules["team"]
         self.people = people
-        active = [p for p in people if p.get("active", True) is not False]
+        # An expired 执法证 (flagged in the pool snapshot) keeps its holder out, like an inactive person.
+        # So does a leave covering the whole period or a full workload (availability.py).
+        active = [p for p in people if p.get("active", True) is not False and not p.get("cert_expired")
+                  and not p.get("unavailable")]
         qualification = self.team["require_qualification"]
         self.index = {kind: LoadIndex([p for p in active if (p.get("kind") or "inspector") == kind], qualification)
                       for kind in ("inspector", "expert")}
@@ -99,7 +104,8 @@ class Staffer:
         chosen: set[int] = set()
 
         def barred(idx: int) -> bool:
-            return idx in chosen or index.region[idx] == county or index.ids[idx] in avoided
+            full = index.capacity[idx] is not None and index.load[idx] >= index.capacity[idx]
+            return idx in chosen or index.region[idx] == county or index.ids[idx] in avoided or full
 
         def barred_or_repeat(idx: int) -> bool:
             return barred(idx) or index.ids[idx] in last
@@ -140,6 +146,12 @@ class Staffer:
             base = {"inspector": person["_id"], "enterprise": None, "kind": person.get("kind") or "inspector"}
             if person.get("active", True) is False:
                 out.append({**base, "reason": "inactive"})
+                continue
+            if person.get("cert_expired"):
+                out.append({**base, "reason": "certificate_expired"})
+                continue
+            if person.get("unavailable"):
+                out.append({**base, "reason": person["unavailable"]})
                 continue
             if person.get("region") in counties:
                 out.append({**base, "reason": "own_region", "region": person["region"]})

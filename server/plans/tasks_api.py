@@ -7,15 +7,15 @@ from marshmallow import fields, validate
 
 from i18n import t
 from schemas.common import StrictSchema
-from schemas.plans import ResultSchema
+from schemas.plans import ResultRequestSchema
 from server import audit, clock
 from server.accounts import roles
 from server.accounts.guard import current_user, require
 from server.db import database, registry
 from server.errors import ApiError
-from server.plans import publication
+from server.plans import publication, result_source
 from server.plans.access import audit_db, load_task, may_see_plan, on_team
-from server.plans.dispatch import dispatch_tasks, withdraw_tasks
+from server.plans.dispatch import withdraw_tasks
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Inspection tasks")
 
@@ -35,6 +35,13 @@ class TaskOutSchema(StrictSchema):
     checklist = fields.String(allow_none=True)
     status = fields.String()
     result = fields.Dict()
+    published_at = fields.String()
+    published_late = fields.Boolean()
+    publication_due = fields.String()
+    reassign_request = fields.Dict(allow_none=True)
+    reassigned = fields.Boolean()
+    counts_toward_cap = fields.Boolean()
+    causes = fields.List(fields.String())   # random, or why a targeted check happens (complaint, accident …)
 
 
 class OverdueSchema(StrictSchema):
@@ -75,12 +82,13 @@ def get_task(key):
 
 @blp.route("/<string:key>/result", methods=["POST"])
 @require(*roles.STAFF)
-@blp.arguments(ResultSchema)
+@blp.arguments(ResultRequestSchema)
 @blp.response(200, TaskOutSchema)
 def record_result(data, key):
-    """Mark a reviewed inspection's result ready; results of random checks are published at once."""
+    """Record a task's result from its filed, approved inspection (or a check that did not take place,
+    with its reason); results of random checks are published at once, all or nothing."""
     task, plan = _changeable(key, ("dispatched", "done"))
-    result = ResultSchema().dump(data)
+    result = result_source.result_for(task, data)
     published = publication.publish(database("public"), registry(), task, plan, result)
     audit.append(audit_db(), current_user()["username"], "task.result", task["_id"],
                  {"published": bool(published), "outcome": result["outcome"]})
@@ -136,20 +144,11 @@ def cancel(data, key):
 @blp.arguments(ReassignSchema)
 @blp.response(200, TaskOutSchema)
 def reassign(data, key):
-    """Give a task another team (two or more active, certified, qualified inspectors, no avoidance);
-    it leaves the phones of those taken off and reaches the new members."""
-    task, plan = _changeable(key)
-    check_team(data["inspectors"], task)
-    before = {"inspectors": task["inspectors"], "experts": task["experts"]}
-    dropped = {**task, "inspectors": [i for i in task["inspectors"] if i not in data["inspectors"]], "experts": []}
-    task.update(inspectors=list(dict.fromkeys(data["inspectors"])))
-    registry().put(task)
-    if task["status"] == "dispatched":
-        withdraw_tasks([dropped])
-        dispatch_tasks([task], plan)
-    audit.append(audit_db(), current_user()["username"], "task.reassign", task["_id"],
-                 {"reason": data["reason"], "before": before, "after": task["inspectors"]})
-    return task
+    """Ask to give a task another team, with a reason: the team must keep the plan's rules, and a second
+    person confirms (POST …/reassign/confirm) or refuses (…/reassign/refuse) it. The task is returned
+    with its pending `reassign_request`; its team changes on confirmation."""
+    from server.plans.reassign import request_reassign  # the four-eyes flow lives beside its other steps
+    return request_reassign(data, key)
 
 
 def check_team(ids: list[str], task: dict) -> None:

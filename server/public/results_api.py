@@ -28,6 +28,9 @@ class PublicResultSchema(StrictSchema):
     hazards = fields.Dict()
     rectification = fields.String()
     published_at = fields.String()
+    reason = fields.String(allow_none=True)   # why a check did not take place (outcome not_inspected)
+    due = fields.String()                     # the publication deadline (一公开)
+    late = fields.Boolean()                   # published after it
 
 
 def published(region: str | None, page: int, per_page: int) -> list[dict]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from schemas.registry import InspectorOutSchema, InspectorPageSchema, InspectorSchema, InspectorSearchArgs
+from server import audit
 from server.accounts import roles
 from server.accounts.guard import current_user, require, require_scope
-from server.db import registry
+from server.db import database, registry
 from server.errors import ApiError
 from server.registry import store
 
@@ -46,6 +47,7 @@ def create_inspector(data):
         raise ApiError("conflict", errors={"cert_no": ["exists"]})
     doc = store.inspector_doc(data)
     registry().put(doc)
+    _audit_avoidance(doc["_id"], [], doc.get("avoid") or [])
     return doc
 
 
@@ -68,6 +70,18 @@ def update_inspector(changes, key):
         require_scope(changes["region"])
     if "cert_no" in changes and _cert_taken(changes["cert_no"], doc["_id"]):
         raise ApiError("conflict", errors={"cert_no": ["exists"]})
+    before, leave_before = list(doc.get("avoid") or []), list(doc.get("leave") or [])
     doc = store.inspector_doc(changes, existing=doc)
     registry().put(doc)
+    _audit_avoidance(doc["_id"], before, doc.get("avoid") or [])
+    if leave_before != (doc.get("leave") or []):  # availability decides who may be drawn, like 回避
+        audit.append(database("audit"), current_user()["username"], "inspector.leave", doc["_id"],
+                     {"before": leave_before, "after": doc.get("leave") or []})
     return doc
+
+
+def _audit_avoidance(inspector: str, before: list, after: list) -> None:
+    """A declared conflict of interest (回避) decides who may be drawn: every change is kept, before and after."""
+    if before != after:
+        audit.append(database("audit"), current_user()["username"], "inspector.avoidance", inspector,
+                     {"before": before, "after": after})

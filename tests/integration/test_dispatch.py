@@ -55,6 +55,9 @@ def test_cancel_and_reassign_move_tasks_between_phones(app, world, login):
     dropped = task["inspectors"][1]
     res = author.post(f"/api/v1/tasks/{task_key}/reassign", json={"inspectors": new_team, "reason": "人员调整：出差"})
     assert res.status_code == 200, res.get_json()
+    assert res.get_json()["reassign_request"]["inspectors"] == new_team   # pending: a second person confirms
+    res = world["approver"].post(f"/api/v1/tasks/{task_key}/reassign/confirm")
+    assert res.status_code == 200, res.get_json()
     assert task["_id"] not in phone_ids(app, dropped) and task["_id"] in phone_ids(app, outsiders[0])
     avoider = world["people"][0]["id"]
     if any(a["uscc"] == task["enterprise"] for a in world["people"][0]["avoid"]):

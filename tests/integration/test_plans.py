@@ -158,8 +158,15 @@ def test_result_publication_and_public_feed(app, world, client):
     with app.app_context():
         task = registry().find({"type": "task", "plan": f"plan:{key}"}, limit=1)[0]
     task_key = task["_id"].split(":", 1)[1]
-    result = {"checked_on": "2026-10-08", "items_checked": 23, "outcome": "problems_found",
+    result = {"checked_on": "2025-02-08", "items_checked": 5, "outcome": "problems_found",
               "hazards_general": 3, "hazards_major": 1, "rectification": "in_progress"}
+    inspection = "inspection:33333333-3333-4333-8333-333333333333"
+    with app.app_context():
+        database("records").put({"_id": inspection, "type": "inspection", "task": task["_id"],
+                                 "review_status": "approved", "started_at": "2025-02-08T02:00:00Z",
+                                 "hazards": {"general": 3, "major": 1},
+                                 "answers": [{"item": f"i{n}", "value": "fail"} for n in range(5)]})
+    result["inspection"] = inspection
     assert author.post(f"/api/v1/tasks/{task_key}/result", json=result).status_code == 409   # not dispatched
     approver.post(f"/api/v1/plans/{key}/dispatch")
     assert author.post(f"/api/v1/tasks/{task_key}/result", json={**result, "inspector_notes": "x"}).status_code == 422
@@ -168,7 +175,7 @@ def test_result_publication_and_public_feed(app, world, client):
     feed = client.get("/api/v1/public/results").get_json()
     assert len(feed) == 1 and feed[0]["hazards"] == {"general": 3, "major": 1}
     assert set(feed[0]) == {"enterprise_name", "uscc", "region", "plan_name", "checked_on", "items_checked",
-                            "outcome", "hazards", "rectification", "published_at"}
+                            "outcome", "hazards", "rectification", "published_at", "reason", "due", "late"}
     page = client.get("/public/results").get_data(as_text=True)
     assert task["enterprise_name"] in page
     overdue = author.get("/api/v1/tasks/overdue-publications").get_json()
