@@ -1,3 +1,4 @@
+import {runFirstPull} from './firstsync.js';
 import {outbox} from './outbox.js';
 
 // The one module that owns PouchDB: the phone's own database, what the screens read and write, and its
@@ -14,6 +15,7 @@ export function open(who) {
   profile = who;
   local = new window.PouchDB('fk_' + who.db, {auto_compaction: true});
   state.lastSync = localStorage.getItem(key('lastSync'));
+  state.firstPullDone = Boolean(localStorage.getItem(key('firstPull')));
   unsent = outbox(key('outbox'));
   recount();
   return local;
@@ -165,23 +167,11 @@ async function askServer(remote) {
 }
 
 export function startSync(options) {
-  const {csrf, settings, onUnauthorized} = options;
+  const {settings} = options;
   stopSync();
   restart = () => startSync(options);
-  let refused = false;
-  const remote = new window.PouchDB(`${location.origin}/sync/${profile.db}`, {
-    skip_setup: true,
-    fetch: async (url, opts) => {
-      opts.credentials = 'same-origin';
-      opts.headers.set('X-CSRFToken', csrf);
-      const res = await window.PouchDB.fetch(url, opts);
-      if (res.status === 401 && !refused) {
-        refused = true;
-        setTimeout(() => { stopSync(); refresh({status: 'unauthorized'}); onUnauthorized(); }, 0);
-      }
-      return res;
-    },
-  });
+  const remote = remoteDb(options);
+  if (!state.firstPullDone) return firstPull(remote, options);
   const maxDelay = settings.sync.max_retry_s * 1000;
   const live = local.sync(remote, {live: true, retry: true, batch_size: settings.sync.batch_size,
                                    back_off_function: (delay) => Math.min(maxDelay, delay ? delay * 2 : 1000)});
@@ -196,7 +186,7 @@ export function startSync(options) {
   }));
   // "Paused" also follows a failed upload, so the server is asked what it still misses before "synced".
   live.on('paused', current(async (err) => {
-    if (err || refused) return refresh({status: navigator.onLine ? 'retrying' : 'offline'});
+    if (err || remote.refused) return refresh({status: navigator.onLine ? 'retrying' : 'offline'});
     const missing = await askServer(remote);
     if (missing === null || Object.keys(missing).length) {
       if (handle === live) retryTimer = setTimeout(() => handle === live && restart(), Math.min(maxDelay, 5000));
@@ -208,6 +198,46 @@ export function startSync(options) {
   }));
   live.on('denied', current((err) => refresh({lastError: String(err?.reason || err)})));
   live.on('error', current((err) => refresh({status: 'error', lastError: String(err?.message || err)})));
+  return handle;
+}
+
+/** The phone's database on the server, through the gateway; `refused` once the session has ended. */
+function remoteDb({csrf, onUnauthorized}) {
+  const remote = new window.PouchDB(`${location.origin}/sync/${profile.db}`, {
+    skip_setup: true,
+    fetch: async (url, opts) => {
+      opts.credentials = 'same-origin';
+      opts.headers.set('X-CSRFToken', csrf);
+      const res = await window.PouchDB.fetch(url, opts);
+      if (res.status === 401 && !remote.refused) {
+        remote.refused = true;
+        setTimeout(() => { stopSync(); refresh({status: 'unauthorized'}); onUnauthorized(); }, 0);
+      }
+      return res;
+    },
+  });
+  return remote;
+}
+
+/** A fresh phone pulls everything once, showing its progress, before the live sync (and "synced") may start. */
+function firstPull(remote, {settings}) {
+  const pull = runFirstPull(local, remote, {
+    batchSize: settings.sync.batch_size,
+    onProgress: ({read, total}) => handle === pull && refresh({status: 'first_sync', firstRead: read, firstTotal: total}),
+    onDocs: (docs) => handle === pull && changed('pull', docs),
+  });
+  handle = pull;
+  refresh({status: 'first_sync', firstRead: 0, firstTotal: null});
+  pull.done.then(() => {
+    if (handle !== pull) return;
+    localStorage.setItem(key('firstPull'), new Date().toISOString());
+    state.firstPullDone = true;
+    restart();                                   // now the live sync, both ways
+  }, (err) => {
+    if (handle !== pull || remote.refused) return;
+    refresh({status: navigator.onLine ? 'retrying' : 'offline', lastError: String(err?.message || err)});
+    retryTimer = setTimeout(() => handle === pull && restart(), Math.min(settings.sync.max_retry_s * 1000, 5000));
+  });
   return handle;
 }
 
@@ -235,5 +265,6 @@ export async function destroy() {
   await local.destroy();
   unsent.clear();
   localStorage.removeItem(key('lastSync'));
+  localStorage.removeItem(key('firstPull'));
   local = null;
 }
