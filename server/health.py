@@ -17,7 +17,7 @@ from server.db import couch, database
 from sync import backlog
 from sync.couch import CouchError
 
-STATUS_ID = "_local/worker-status"
+STATUS_ID, HEARTBEAT_ID = "_local/worker-status", "_local/worker-heartbeat"  # written by sync/worker/feed.py
 
 
 def init_app(app: Flask) -> None:
@@ -52,8 +52,9 @@ def worker_status(detail: bool = False) -> dict:
     (ok, idle: never run and nothing waits, failing) with the reasons. `detail` (an administrator, the
     status page) adds the waiting changes per database and the worker's process id."""
     cfg, now = current_app.config, datetime.now(timezone.utc)
-    status = database("records").get_or_none(STATUS_ID) or {}
-    live = backlog.cached_count(couch(), cfg.get("DB_PREFIX", ""), database("records"),
+    records = database("records")
+    status = {**(records.get_or_none(STATUS_ID) or {}), **(records.get_or_none(HEARTBEAT_ID) or {})}
+    live = backlog.cached_count(couch(), cfg.get("DB_PREFIX", ""), records,
                                 float(cfg.get("HEALTH_BACKLOG_CACHE_S", 5)))
     heartbeat = status.get("heartbeat") or status.get("at")
     age = _age_s(heartbeat, now)

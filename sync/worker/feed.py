@@ -23,6 +23,7 @@ from sync.worker.steps import Context, handle
 log = logging.getLogger(__name__)
 BATCH = 200
 STATUS_ID = "_local/worker-status"
+HEARTBEAT_ID = "_local/worker-heartbeat"  # written every few seconds (server/health.py reads both)
 MAX_UNKNOWN = 20  # names not seen before, checked against CouchDB per wake-up (the rest wait for the sweep)
 
 
@@ -60,7 +61,7 @@ class Worker:
         # between the documents of a long batch; when it stops, the worker is dead or stuck.
         self.heartbeat_s = float(self.limits.get("heartbeat_s", 5))
         self._last_beat = float("-inf")
-        self._status: dict | None = None
+        self._beat: dict | None = None
         self.waiting: dict[str, str] = {}  # database → when the worker first knew it had changes to file
         # While CouchDB's _db_updates feed is followed, databases are listed once and then known from the feed.
         self.follows_updates = False
@@ -216,30 +217,35 @@ class Worker:
     def note_error(self, text: str) -> None:
         self.last_error, self.last_error_at = text[:500], _now()
 
-    def write_status(self) -> None:
-        """After a sweep: the heartbeat with the backlog the sweep counted."""
-        self.beat(force=True, backlog=sum(self.backlog().values()), phones_over_budget=self.over_budget)
+    def report(self) -> dict:
+        """What the worker says of itself, in both its status and its heartbeat."""
+        return {"pid": os.getpid(), "processed": self.processed, "last_error": self.last_error,
+                "last_error_at": self.last_error_at, "quarantined": self.quarantined,
+                "oldest_waiting_since": min(self.waiting.values(), default=None)}
 
-    def beat(self, force: bool = False, **sweep) -> None:
-        """Write the heartbeat if one is due (at most every `heartbeat_s`): when, who, what was filed, the
-        last error, and since when the oldest known change waits. Never raises: CouchDB being away shows
-        on /healthz by itself."""
+    def write_status(self) -> None:
+        """After a sweep: the status with the backlog the sweep counted, and a heartbeat."""
+        status = self.records.get_or_none(STATUS_ID) or {"_id": STATUS_ID}
+        status.update(at=_now(), backlog=sum(self.backlog().values()), phones_over_budget=self.over_budget,
+                      **self.report())
+        self.records.put(status)
+        self.beat(force=True)
+
+    def beat(self, force: bool = False) -> None:
+        """Write the heartbeat if one is due (at most every `heartbeat_s`), on its own document so that the
+        sweep's status stays what it was. Never raises: CouchDB being away shows on /healthz by itself."""
         if not force and time.monotonic() - self._last_beat < self.heartbeat_s:
             return
         self._last_beat = time.monotonic()
         try:
-            status = self._status or self.records.get_or_none(STATUS_ID) or {"_id": STATUS_ID}
-            status.update(heartbeat=_now(), pid=os.getpid(), processed=self.processed, last_error=self.last_error,
-                          last_error_at=self.last_error_at, quarantined=self.quarantined,
-                          oldest_waiting_since=min(self.waiting.values(), default=None), **sweep)
-            if sweep:
-                status["at"] = status["heartbeat"]
-            self.records.put(status)
-            self._status = status
+            beat = self._beat or self.records.get_or_none(HEARTBEAT_ID) or {"_id": HEARTBEAT_ID}
+            beat.update(heartbeat=_now(), **self.report())
+            self.records.put(beat)
+            self._beat = beat
         except Conflict:
-            self._status = None  # written by another worker meanwhile: read again next time
+            self._beat = None  # written by another worker meanwhile: read again next time
         except CouchError as exc:
-            self._status = None
+            self._beat = None
             log.warning("worker: heartbeat not written: %s", exc)
 
     def run_forever(self, poll_s: float, stop, wake=None) -> None:
