@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 
-# Outside a string only quotes and brackets matter; inside one only the closing quote and backslashes. A
-# regex finds the next of them, so a megabyte of base64 (a photo) is one search, not a loop per byte.
-_OUTSIDE = re.compile(rb'["\[\]{}]')
-_INSIDE = re.compile(rb'["\\]')
-_QUOTE, _BACKSLASH, _OPEN_OBJECT = 0x22, 0x5C, 0x7B
+# A whole JSON string (escapes included), unrolled so that the engine loops in C over plain characters.
+_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.S)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_OPEN_OBJECT = 0x7B
 _OPENERS = (0x5B, 0x7B)
 
 
@@ -38,37 +37,55 @@ class NestingScanner:
         self._escaped = False  # the last chunk ended on a backslash inside a string
 
     def feed(self, chunk: bytes) -> None:
-        pos, end = 0, len(chunk)
-        if self._escaped and end:
-            pos, self._escaped = 1, False
+        pos = self._finish_string(chunk) if self._in_string or self._escaped else 0
+        if pos >= len(chunk):
+            return
+        # Whole strings are cut out in C (a regex without backtracking) up to the chunk's last quote: what
+        # follows it is either structure or the inside of a string going on into the next chunk (a photo's
+        # megabytes of base64), which is never searched. Only the brackets that remain are walked in Python.
+        last = chunk.rfind(b'"', pos)
+        rest = _STRING.sub(b"", chunk[pos:last + 1]) if last >= 0 else b""
+        after = chunk[last + 1:] if last >= 0 else chunk[pos:]
+        opened = rest.find(b'"')
+        if opened >= 0:   # a string left open: everything after its quote is inside it
+            tail = rest[opened + 1:] + after
+            rest, after, self._in_string = rest[:opened], b"", True
+            self._escaped = (len(tail) - len(tail.rstrip(b"\\"))) % 2 == 1
+        self._walk((rest + after).translate(None, _NOT_BRACKETS))
+
+    def _finish_string(self, chunk: bytes) -> int:
+        """Where the string left open by the last chunk ends in this one (len(chunk) if it goes on): memchr
+        for the quote, and a backslash matters only before it (a photo is megabytes of base64)."""
+        pos, end = (1, len(chunk)) if self._escaped else (0, len(chunk))
+        self._escaped = False
         while pos < end:
-            if self._in_string:
-                found = _INSIDE.search(chunk, pos)
-                if found is None:
-                    return
-                at = found.start()
-                if chunk[at] == _BACKSLASH:
-                    if at + 1 >= end:
-                        self._escaped = True
-                        return
-                    pos = at + 2
-                    continue
-                self._in_string, pos = False, at + 1
-                continue
-            found = _OUTSIDE.search(chunk, pos)
-            if found is None:
-                return
-            char, pos = chunk[found.start()], found.end()
-            if char == _QUOTE:
-                self._in_string = True
-            elif char in _OPENERS:
-                if char == _OPEN_OBJECT and self.depth == self.count_at:
+            quote = chunk.find(b'"', pos)
+            quote = end if quote < 0 else quote
+            slash = chunk.find(b"\\", pos, quote)
+            if slash < 0:
+                if quote < end:
+                    self._in_string = False
+                return quote + 1 if quote < end else end
+            if slash + 1 >= end:
+                self._escaped = True
+                return end
+            pos = slash + 2
+        if pos > end:   # the escaped byte was this chunk's last: nothing to carry
+            return end
+        return end
+
+    def _walk(self, brackets: bytes) -> None:
+        depth = self.depth
+        for char in brackets:
+            if char in _OPENERS:
+                if char == _OPEN_OBJECT and depth == self.count_at:
                     self.items += 1
-                self.depth += 1
-                if self.depth > self.max_depth:
+                depth += 1
+                if depth > self.max_depth:
                     raise TooDeep(f"nested more than {self.max_depth} levels")
             else:
-                self.depth -= 1
+                depth -= 1
+        self.depth = depth
 
 
 def check_text(data: bytes, max_depth: int) -> None:

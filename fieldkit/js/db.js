@@ -153,12 +153,24 @@ async function refresh(patch = {}) {
 let retryTimer = null;
 let restart = () => {};
 
+// Ids per _revs_diff: the gateway refuses more than SYNC_MAX_IDS (500) in one request, and a phone holds up to
+// PHONE_DOC_BUDGET documents, so a long list is asked in parts.
+const REVS_DIFF_IDS = 200;
+
+async function inParts(entries, ask) {
+  const missing = {};
+  for (let start = 0; start < entries.length; start += REVS_DIFF_IDS) {
+    Object.assign(missing, await ask(Object.fromEntries(entries.slice(start, start + REVS_DIFF_IDS))));
+  }
+  return missing;
+}
+
 /** The outbox entries the server does not hold yet ({} when it has everything; null when it cannot say). */
 async function askServer(remote) {
-  const box = unsent.entries();
-  if (!Object.keys(box).length) return {};
+  const box = Object.entries(unsent.entries()).map(([id, rev]) => [id, [rev]]);
+  if (!box.length) return {};
   try {
-    const missing = await remote.revsDiff(Object.fromEntries(Object.entries(box).map(([id, rev]) => [id, [rev]])));
+    const missing = await inParts(box, (part) => remote.revsDiff(part));
     unsent.keepMissing(missing);
     return missing;
   } catch {
@@ -251,13 +263,16 @@ export function stopSync() {
 export async function unsyncedOnServer(csrf) {
   const docs = (await local.allDocs()).rows.filter((r) => PHONE_TYPES.some((p) => r.id.startsWith(p)));
   if (!docs.length) return 0;
-  const res = await fetch(`/sync/${profile.db}/_revs_diff`, {
-    method: 'POST', credentials: 'same-origin',
-    headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
-    body: JSON.stringify(Object.fromEntries(docs.map((r) => [r.id, [r.value.rev]]))),
+  const missing = await inParts(docs.map((r) => [r.id, [r.value.rev]]), async (part) => {
+    const res = await fetch(`/sync/${profile.db}/_revs_diff`, {
+      method: 'POST', credentials: 'same-origin',
+      headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+      body: JSON.stringify(part),
+    });
+    if (!res.ok) throw new Error('fk.logout.check_failed');
+    return res.json();
   });
-  if (!res.ok) throw new Error('fk.logout.check_failed');
-  return Object.keys(await res.json()).length;
+  return Object.keys(missing).length;
 }
 
 export async function destroy() {

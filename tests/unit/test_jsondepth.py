@@ -72,3 +72,26 @@ def test_a_photo_batch_is_scanned_quickly():
     for start in range(0, len(body), MB):
         guard.check(body[start:start + MB])
     assert time.perf_counter() - started < 0.5
+
+
+def random_value(rng: random.Random, depth: int):
+    kind = rng.randrange(5) if depth < 12 else 4
+    if kind == 0:
+        return [random_value(rng, depth + 1) for _ in range(rng.randrange(4))]
+    if kind == 1:
+        return {rng.choice(['k', 'a"b', "x\\y", "[{"]): random_value(rng, depth + 1) for _ in range(rng.randrange(4))}
+    return rng.choice(["plain", 'q"uote', "back\\slash\\", "]]}}", "[[{{", "\\\"", 12, None, True, 1.5])
+
+
+def test_random_json_cut_anywhere_gives_the_parsed_depth():
+    rng = random.Random(11)
+    for _ in range(300):
+        value = random_value(rng, 0)
+        data = json.dumps(value, ensure_ascii=rng.random() < 0.5).encode()
+        depth = depth_of(value, 100)
+        cuts = rng.sample(range(1, len(data)), k=min(len(data) - 1, rng.randint(0, 8))) if len(data) > 1 else []
+        assert scan(data, cuts).depth == 0
+        scan(data, cuts, limit=depth)
+        if depth:
+            with pytest.raises(TooDeep):
+                scan(data, cuts, limit=depth - 1)
