@@ -12,6 +12,7 @@ import re
 
 # A whole JSON string (escapes included), unrolled so that the engine loops in C over plain characters.
 _STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.S)
+_STRING_END = re.compile(rb'[^"\\]*+(?:\\.[^"\\]*+)*+"', re.S)  # the rest of a string already opened
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _OPEN_OBJECT = 0x7B
 _OPENERS = (0x5B, 0x7B)
@@ -37,6 +38,8 @@ class NestingScanner:
         self._escaped = False  # the last chunk ended on a backslash inside a string
 
     def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
         pos = self._finish_string(chunk) if self._in_string or self._escaped else 0
         if pos >= len(chunk):
             return
@@ -56,22 +59,19 @@ class NestingScanner:
     def _finish_string(self, chunk: bytes) -> int:
         """Where the string left open by the last chunk ends in this one (len(chunk) if it goes on): memchr
         for the quote, and a backslash matters only before it (a photo is megabytes of base64)."""
-        pos, end = (1, len(chunk)) if self._escaped else (0, len(chunk))
+        pos, end = (1 if self._escaped else 0), len(chunk)
         self._escaped = False
-        while pos < end:
-            quote = chunk.find(b'"', pos)
-            quote = end if quote < 0 else quote
-            slash = chunk.find(b"\\", pos, quote)
-            if slash < 0:
-                if quote < end:
-                    self._in_string = False
-                return quote + 1 if quote < end else end
-            if slash + 1 >= end:
-                self._escaped = True
-                return end
-            pos = slash + 2
-        if pos > end:   # the escaped byte was this chunk's last: nothing to carry
-            return end
+        quote = chunk.find(b'"', pos)
+        quote = end if quote < 0 else quote
+        if chunk.find(b"\\", pos, quote) < 0:   # no escapes before the quote: memchr did it all
+            self._in_string = quote >= end
+            return min(quote + 1, end)
+        found = _STRING_END.match(chunk, pos)   # escapes: the regex walks them in C
+        if found:
+            self._in_string = False
+            return found.end()
+        run = len(chunk) - len(chunk.rstrip(b"\\"))
+        self._escaped = min(run, end - pos) % 2 == 1
         return end
 
     def _walk(self, brackets: bytes) -> None:
