@@ -65,7 +65,7 @@ class Chaos:
         url, ids = f"{self.base}/sync/{self.attacker.db}", [f"inspection:{i:05d}" for i in range(IDS)]
         bodies = [("_revs_diff", {i: [f"{n}-{'a' * 32}" for n in range(1, 5)] for i in ids}),
                   ("_bulk_get", {"docs": [{"id": i} for i in ids]}), ("_all_docs", {"keys": ids})]
-        for _ in range(4):                       # a few rounds: each alone must leave CouchDB to the others
+        for _ in range(2):                       # two rounds: each alone must leave CouchDB to the others
             for path, body in bodies:
                 if self.stop.is_set():
                     return
@@ -74,7 +74,7 @@ class Chaos:
             time.sleep(0.5)
 
     def cut_uploads(self) -> None:
-        for _ in range(8):
+        for _ in range(4):
             if self.stop.is_set():
                 return
             cut_upload(self.base, f"/sync/{self.attacker.db}/hazard:cut", self.attacker.token, 2_000_000, 900_000)
