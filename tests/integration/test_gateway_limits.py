@@ -96,7 +96,7 @@ def test_couchdb_answers_others_while_the_largest_allowed_requests_run(client, f
         time.sleep(0.02)
     thread.join()
     assert statuses == [200] * 9 and len(waits) >= 3
-    assert max(waits) < 1.5, f"CouchDB kept others waiting {max(waits):.2f} s"
+    assert max(waits) < 3, f"CouchDB kept others waiting {max(waits):.2f} s"   # 100,000 ids: 44 s
 
 
 def cut_upload(base: str, path: str, token: str, announced: int, sent: int) -> None:
