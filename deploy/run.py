@@ -1,13 +1,20 @@
-"""`make run`: start the whole system on the embedded default (or COUCHDB_URL), with demo data, and print the URL."""
+"""`make run`: start the whole system on the embedded default (or COUCHDB_URL), with demo data, and print the URL.
+
+The web server (gunicorn) and the worker run under deploy/supervise.py: either one that dies is started
+again with a growing pause, and the log says so; the embedded CouchDB is kept running by sync/embedded.py.
+"""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import signal
-import subprocess
 import sys
+import threading
 from pathlib import Path
+
+from deploy.supervise import Child, Supervisor
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -39,6 +46,7 @@ def prepare(env: dict) -> list[dict]:
 
 
 def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     VAR.mkdir(exist_ok=True)
     sys.path.insert(0, str(ROOT))
     env = {k: v for k, v in local_settings().items() if not os.environ.get(k)}
@@ -57,22 +65,26 @@ def main() -> int:
     bind = os.environ.setdefault("BIND", "127.0.0.1:8000")
     # The gateway tells the worker of each phone's push on this socket (relative: both run in ROOT).
     os.environ.setdefault("WORKER_NOTIFY_SOCKET", "var/worker.sock")
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-                            "server:create_app()"], cwd=ROOT)
-    worker = subprocess.Popen([sys.executable, "-m", "sync.worker"], cwd=ROOT)
+    supervisor = Supervisor(children()).start()
     print(f"\n  现场检查系统已启动 / Field inspection system is up: http://{bind}/\n"
           f"  演示账号 / demo accounts: {VAR / 'demo-accounts.txt'}\n", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: web.terminate())
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        return web.wait()
-    except KeyboardInterrupt:
-        web.terminate()
-        return web.wait()
+        supervisor.wait(stop)
     finally:
-        worker.terminate()
-        worker.wait(10)
+        supervisor.stop()
         if couch:
             couch.stop()
+    return 0
+
+
+def children(env: dict | None = None) -> list[Child]:
+    """The web server and the worker (with `env`, or the launcher's environment), each restarted if it dies."""
+    web = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "server:create_app()"]
+    return [Child("web server (gunicorn)", web, cwd=ROOT, env=env),
+            Child("worker", [sys.executable, "-m", "sync.worker"], cwd=ROOT, env=env)]
 
 
 if __name__ == "__main__":

@@ -82,6 +82,20 @@ class Config:
         self.SYNC_MAX_ATTACHMENT_MB = _int(env, "SYNC_MAX_ATTACHMENT_MB", 12)
         self.SYNC_MAX_DOC_MB = _int(env, "SYNC_MAX_DOC_MB", 8)
         self.SYNC_LONGPOLL_S = _int(env, "SYNC_LONGPOLL_S", 25)
+        # What one sync request may cost CouchDB (server/gateway/limits.py): ids per _revs_diff, _bulk_get,
+        # _all_docs and keys; documents per _bulk_docs; MB of a _revs_diff/_bulk_get/_all_docs body; JSON
+        # nesting of any body (checked again by the worker, which sets aside a deeper document).
+        self.SYNC_MAX_IDS = _int(env, "SYNC_MAX_IDS", 500)
+        self.SYNC_MAX_DOCS = _int(env, "SYNC_MAX_DOCS", 200)
+        self.SYNC_MAX_READ_MB = _int(env, "SYNC_MAX_READ_MB", 2)
+        self.SYNC_MAX_JSON_DEPTH = _int(env, "SYNC_MAX_JSON_DEPTH", 32)
+        # The worker's heartbeat (seconds); /healthz and the status page say "failing" when it is older than
+        # WORKER_STALE_S (the worker died or is stuck) or the oldest waiting change older than WORKER_LAG_S.
+        self.WORKER_HEARTBEAT_S = _int(env, "WORKER_HEARTBEAT_S", 5)
+        self.WORKER_STALE_S = _int(env, "WORKER_STALE_S", 60)
+        self.WORKER_LAG_S = _int(env, "WORKER_LAG_S", 300)
+        # /healthz counts the waiting changes live, at most this often per server process (seconds).
+        self.HEALTH_BACKLOG_CACHE_S = _int(env, "HEALTH_BACKLOG_CACHE_S", 5)
         # The gateway's pipe signs in to CouchDB with a session cookie, renewed this often (seconds; keep it
         # under CouchDB's [chttpd_auth] timeout, 600 by default). 0: the password with every request.
         self.COUCH_SESSION_RENEW_S = _int(env, "COUCH_SESSION_RENEW_S", 240)
@@ -144,6 +158,13 @@ class Config:
         if len(self.WORKER_NOTIFY_SOCKET.encode()) > 100:
             raise ConfigError("WORKER_NOTIFY_SOCKET must be a path of at most 100 bytes (a Unix socket's limit); "
                               "use a shorter directory such as /run/fieldinspect/worker.sock")
+        if min(self.SYNC_MAX_IDS, self.SYNC_MAX_DOCS) < self.FIELDKIT_SYNC_BATCH:
+            raise ConfigError("SYNC_MAX_IDS and SYNC_MAX_DOCS must be at least FIELDKIT_SYNC_BATCH (the field kit "
+                              "sends that many documents per request)")
+        if not 8 <= self.SYNC_MAX_JSON_DEPTH <= 500:
+            raise ConfigError("SYNC_MAX_JSON_DEPTH must be between 8 and 500")
+        if not 1 <= self.WORKER_HEARTBEAT_S < self.WORKER_STALE_S:
+            raise ConfigError("WORKER_HEARTBEAT_S must be at least 1 and less than WORKER_STALE_S")
         if self.WORKER_POLL_S < 1:
             raise ConfigError("WORKER_POLL_S must be at least 1 (seconds between the worker's sweeps)")
         if not self.COUCHDB_URL.startswith(("http://", "https://")):

@@ -1,12 +1,23 @@
-"""/healthz: is the application up, and can it reach CouchDB."""
+"""/healthz: is the application up, can it reach CouchDB, and is the worker filing what phones send.
+
+The worker part tells the truth (issue 16): its heartbeat's age, the changes waiting counted live, how
+long the oldest has waited, its last error; "failing" when the heartbeat is older than WORKER_STALE_S (dead
+or stuck), the oldest change waited longer than WORKER_LAG_S, or changes wait for a worker never seen.
+/healthz then answers 503, so that a monitor polling it sees the outage while it lasts.
+"""
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify
+from datetime import datetime, timezone
+
+from flask import Flask, current_app, g, jsonify
 
 from i18n import Problem
 from server.calendar.workdays import known_until, load_extra
 from server.db import couch, database
+from sync import backlog
 from sync.couch import CouchError
+
+STATUS_ID, HEARTBEAT_ID = "_local/worker-status", "_local/worker-heartbeat"  # written by sync/worker/feed.py
 
 
 def init_app(app: Flask) -> None:
@@ -14,22 +25,61 @@ def init_app(app: Flask) -> None:
     def healthz():
         try:
             info = couch().info()
-            body = {"status": "ok", "couchdb": {"reachable": True, "version": info.get("version")},
-                    "worker": worker_status(), "calendar": calendar_status()}
-            return jsonify(body), 200
+            worker = worker_status(detail=_is_admin())
+            failing = worker["state"] == "failing"
+            body = {"status": "failing" if failing else "ok",
+                    "couchdb": {"reachable": True, "version": info.get("version")},
+                    "worker": worker, "calendar": calendar_status()}
+            return jsonify(body), 503 if failing else 200
         except CouchError as exc:
             body = {"status": "degraded", "couchdb": {"reachable": False, "error": exc.error}}
             return jsonify(body), 503
 
 
-def worker_status() -> dict:
-    """What the worker last reported: when, its backlog (changes not yet filed) and its last error."""
-    status = database("records").get_or_none("_local/worker-status")
-    if not status:
-        return {"seen": False}
-    return {"seen": True, "at": status.get("at"), "backlog": status.get("backlog"),
-            "processed": status.get("processed"), "last_error": status.get("last_error"),
-            "phones_over_budget": len(status.get("phones_over_budget") or [])}
+def _is_admin() -> bool:
+    return (g.get("user") or {}).get("role") == "admin"
+
+
+def _age_s(stamp: str | None, now: datetime) -> float | None:
+    try:
+        return round((now - datetime.fromisoformat(stamp)).total_seconds(), 1) if stamp else None
+    except (TypeError, ValueError):
+        return None
+
+
+def worker_status(detail: bool = False) -> dict:
+    """The worker as it is now: its report, its heartbeat's age, the live backlog and lag, and a state
+    (ok, idle: never run and nothing waits, failing) with the reasons. `detail` (an administrator, the
+    status page) adds the waiting changes per database and the worker's process id."""
+    cfg, now = current_app.config, datetime.now(timezone.utc)
+    records = database("records")
+    status = {**(records.get_or_none(STATUS_ID) or {}), **(records.get_or_none(HEARTBEAT_ID) or {})}
+    live = backlog.cached_count(couch(), cfg.get("DB_PREFIX", ""), records,
+                                float(cfg.get("HEALTH_BACKLOG_CACHE_S", 5)))
+    heartbeat = status.get("heartbeat") or status.get("at")
+    age = _age_s(heartbeat, now)
+    lag = 0.0
+    if live["total"]:
+        lag = max(live["waited_s"], _age_s(status.get("oldest_waiting_since"), now) or 0.0)
+    reasons = []
+    if not status and live["total"]:
+        reasons.append({"code": "never_seen"})
+    if status and (age is None or age > cfg.get("WORKER_STALE_S", 60)):
+        reasons.append({"code": "stale", "age": age, "limit": cfg.get("WORKER_STALE_S", 60)})
+    if lag > cfg.get("WORKER_LAG_S", 300):
+        reasons.append({"code": "lagging", "lag": lag, "limit": cfg.get("WORKER_LAG_S", 300)})
+    state = "failing" if reasons else ("ok" if status else "idle")
+    out = {"seen": bool(status), "state": state, "reasons": reasons, "heartbeat": heartbeat,
+           "heartbeat_age_s": age, "backlog": live["total"], "lag_s": lag, "at": status.get("at"),
+           "processed": status.get("processed"), "last_error": status.get("last_error"),
+           "last_error_at": status.get("last_error_at"), "quarantined": status.get("quarantined", 0),
+           "phones_over_budget": len(status.get("phones_over_budget") or [])}
+    if detail:
+        prefix = cfg.get("DB_PREFIX", "")
+        out.update(pid=status.get("pid"), counted_dbs=live["counted"], partial=live["partial"],
+                   by_db=dict(sorted(((name[len(prefix):], gap) for name, gap in live["by_db"].items()),
+                                     key=lambda item: -item[1])[:50]))
+    return out
 
 
 def calendar_status(detail: bool = False) -> dict:

@@ -1,3 +1,4 @@
+import {runFirstPull} from './firstsync.js';
 import {outbox} from './outbox.js';
 
 // The one module that owns PouchDB: the phone's own database, what the screens read and write, and its
@@ -14,6 +15,7 @@ export function open(who) {
   profile = who;
   local = new window.PouchDB('fk_' + who.db, {auto_compaction: true});
   state.lastSync = localStorage.getItem(key('lastSync'));
+  state.firstPullDone = Boolean(localStorage.getItem(key('firstPull')));
   unsent = outbox(key('outbox'));
   recount();
   return local;
@@ -151,12 +153,24 @@ async function refresh(patch = {}) {
 let retryTimer = null;
 let restart = () => {};
 
+// Ids per _revs_diff: the gateway refuses more than SYNC_MAX_IDS (500) in one request, and a phone holds up to
+// PHONE_DOC_BUDGET documents, so a long list is asked in parts.
+const REVS_DIFF_IDS = 200;
+
+async function inParts(entries, ask) {
+  const missing = {};
+  for (let start = 0; start < entries.length; start += REVS_DIFF_IDS) {
+    Object.assign(missing, await ask(Object.fromEntries(entries.slice(start, start + REVS_DIFF_IDS))));
+  }
+  return missing;
+}
+
 /** The outbox entries the server does not hold yet ({} when it has everything; null when it cannot say). */
 async function askServer(remote) {
-  const box = unsent.entries();
-  if (!Object.keys(box).length) return {};
+  const box = Object.entries(unsent.entries()).map(([id, rev]) => [id, [rev]]);
+  if (!box.length) return {};
   try {
-    const missing = await remote.revsDiff(Object.fromEntries(Object.entries(box).map(([id, rev]) => [id, [rev]])));
+    const missing = await inParts(box, (part) => remote.revsDiff(part));
     unsent.keepMissing(missing);
     return missing;
   } catch {
@@ -165,23 +179,11 @@ async function askServer(remote) {
 }
 
 export function startSync(options) {
-  const {csrf, settings, onUnauthorized} = options;
+  const {settings} = options;
   stopSync();
   restart = () => startSync(options);
-  let refused = false;
-  const remote = new window.PouchDB(`${location.origin}/sync/${profile.db}`, {
-    skip_setup: true,
-    fetch: async (url, opts) => {
-      opts.credentials = 'same-origin';
-      opts.headers.set('X-CSRFToken', csrf);
-      const res = await window.PouchDB.fetch(url, opts);
-      if (res.status === 401 && !refused) {
-        refused = true;
-        setTimeout(() => { stopSync(); refresh({status: 'unauthorized'}); onUnauthorized(); }, 0);
-      }
-      return res;
-    },
-  });
+  const remote = remoteDb(options);
+  if (!state.firstPullDone) return firstPull(remote, options);
   const maxDelay = settings.sync.max_retry_s * 1000;
   const live = local.sync(remote, {live: true, retry: true, batch_size: settings.sync.batch_size,
                                    back_off_function: (delay) => Math.min(maxDelay, delay ? delay * 2 : 1000)});
@@ -196,7 +198,7 @@ export function startSync(options) {
   }));
   // "Paused" also follows a failed upload, so the server is asked what it still misses before "synced".
   live.on('paused', current(async (err) => {
-    if (err || refused) return refresh({status: navigator.onLine ? 'retrying' : 'offline'});
+    if (err || remote.refused) return refresh({status: navigator.onLine ? 'retrying' : 'offline'});
     const missing = await askServer(remote);
     if (missing === null || Object.keys(missing).length) {
       if (handle === live) retryTimer = setTimeout(() => handle === live && restart(), Math.min(maxDelay, 5000));
@@ -211,6 +213,46 @@ export function startSync(options) {
   return handle;
 }
 
+/** The phone's database on the server, through the gateway; `refused` once the session has ended. */
+function remoteDb({csrf, onUnauthorized}) {
+  const remote = new window.PouchDB(`${location.origin}/sync/${profile.db}`, {
+    skip_setup: true,
+    fetch: async (url, opts) => {
+      opts.credentials = 'same-origin';
+      opts.headers.set('X-CSRFToken', csrf);
+      const res = await window.PouchDB.fetch(url, opts);
+      if (res.status === 401 && !remote.refused) {
+        remote.refused = true;
+        setTimeout(() => { stopSync(); refresh({status: 'unauthorized'}); onUnauthorized(); }, 0);
+      }
+      return res;
+    },
+  });
+  return remote;
+}
+
+/** A fresh phone pulls everything once, showing its progress, before the live sync (and "synced") may start. */
+function firstPull(remote, {settings}) {
+  const pull = runFirstPull(local, remote, {
+    batchSize: settings.sync.batch_size,
+    onProgress: ({read, total}) => handle === pull && refresh({status: 'first_sync', firstRead: read, firstTotal: total}),
+    onDocs: (docs) => handle === pull && changed('pull', docs),
+  });
+  handle = pull;
+  refresh({status: 'first_sync', firstRead: 0, firstTotal: null});
+  pull.done.then(() => {
+    if (handle !== pull) return;
+    localStorage.setItem(key('firstPull'), new Date().toISOString());
+    state.firstPullDone = true;
+    restart();                                   // now the live sync, both ways
+  }, (err) => {
+    if (handle !== pull || remote.refused) return;
+    refresh({status: navigator.onLine ? 'retrying' : 'offline', lastError: String(err?.message || err)});
+    retryTimer = setTimeout(() => handle === pull && restart(), Math.min(settings.sync.max_retry_s * 1000, 5000));
+  });
+  return handle;
+}
+
 export function stopSync() {
   clearTimeout(retryTimer);
   if (handle) handle.cancel();
@@ -221,13 +263,16 @@ export function stopSync() {
 export async function unsyncedOnServer(csrf) {
   const docs = (await local.allDocs()).rows.filter((r) => PHONE_TYPES.some((p) => r.id.startsWith(p)));
   if (!docs.length) return 0;
-  const res = await fetch(`/sync/${profile.db}/_revs_diff`, {
-    method: 'POST', credentials: 'same-origin',
-    headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
-    body: JSON.stringify(Object.fromEntries(docs.map((r) => [r.id, [r.value.rev]]))),
+  const missing = await inParts(docs.map((r) => [r.id, [r.value.rev]]), async (part) => {
+    const res = await fetch(`/sync/${profile.db}/_revs_diff`, {
+      method: 'POST', credentials: 'same-origin',
+      headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+      body: JSON.stringify(part),
+    });
+    if (!res.ok) throw new Error('fk.logout.check_failed');
+    return res.json();
   });
-  if (!res.ok) throw new Error('fk.logout.check_failed');
-  return Object.keys(await res.json()).length;
+  return Object.keys(missing).length;
 }
 
 export async function destroy() {
@@ -235,5 +280,6 @@ export async function destroy() {
   await local.destroy();
   unsent.clear();
   localStorage.removeItem(key('lastSync'));
+  localStorage.removeItem(key('firstPull'));
   local = null;
 }

@@ -146,7 +146,7 @@ def status():
     """The worker: when it last reported, its backlog, its last error, and phones over their budget."""
     if (redirect_to := staff_only()) is not None:
         return redirect_to
-    return render_template("status.html", worker=worker_status(), calendar=calendar_status(detail=True), phones=[
+    return render_template("status.html", worker=worker_status(detail=g.user.get("role") == "admin"), calendar=calendar_status(detail=True), phones=[
         p for p in seen.phones() if roles.in_scope(g.user, (accounts.get_user(registry(), p.get("username", "")) or {}).get("region"))])
 
 

@@ -4,13 +4,16 @@ A design document written into a phone database would run its JavaScript inside 
 whose body names `"_id": "_design…"` is refused. JSON could hide that name behind `\\u` escapes of plain ASCII
 letters; JSON.stringify never writes those, so a body that contains one is refused too. Both checks look at
 raw bytes (no parsing: a 20 MB batch of photos passes at memory speed) and carry a few bytes from one chunk to
-the next so that a name cut in two by the network is still seen.
+the next so that a name cut in two by the network is still seen. The nesting of the JSON is followed too
+(sync/jsondepth.py): a body nested deeper than SYNC_MAX_JSON_DEPTH, or a `_bulk_docs` with more documents than
+SYNC_MAX_DOCS, is refused before the chunk that shows it leaves.
 """
 from __future__ import annotations
 
 import re
 
 from i18n import Problem
+from sync.jsondepth import NestingScanner, TooDeep
 
 _DESIGN_ID = re.compile(rb'"_id"\s*:\s*"_design')
 _ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9A-Fa-f]")
@@ -22,14 +25,21 @@ _SPACE = re.compile(rb"\s+")
 
 
 class BodyGuard:
-    """Counts the bytes of one request body against `limit` and, if `scan`, refuses design documents."""
+    """Counts the bytes of one request body against `limit` and, if `scan`, refuses design documents.
 
-    def __init__(self, limit: int, problem: str, scan: bool = False):
+    `max_depth`: the JSON may nest at most this deep; `max_docs`: a `_bulk_docs` body may carry at most this
+    many documents (objects in its `docs` array, counted as the bytes pass).
+    """
+
+    def __init__(self, limit: int, problem: str, scan: bool = False, max_depth: int | None = None,
+                 max_docs: int | None = None):
         self.limit = limit
         self.problem = problem
         self.scan = scan
         self.seen = 0
         self._carry = b""
+        self.max_docs = max_docs
+        self.nesting = None if max_depth is None else NestingScanner(max_depth, 2 if max_docs else None)
 
     def check(self, chunk: bytes) -> bytes:
         """Pass `chunk` on, or raise the Problem that stops the body (before this chunk leaves)."""
@@ -38,7 +48,17 @@ class BodyGuard:
             raise Problem(self.problem, limit=self.limit // (1024 * 1024))
         if self.scan and chunk:
             self._scan(self._carry + chunk)
+        if self.nesting is not None:
+            self._nest(chunk)
         return chunk
+
+    def _nest(self, chunk: bytes) -> None:
+        try:
+            self.nesting.feed(chunk)
+        except TooDeep:
+            raise Problem("gateway.too_deep", limit=self.nesting.max_depth) from None
+        if self.max_docs is not None and self.nesting.items > self.max_docs:
+            raise Problem("gateway.too_many_docs", limit=self.max_docs)
 
     def _scan(self, data: bytes) -> None:
         # The patterns run only where one could match: a batch of photos is megabytes of base64, which has

@@ -11,6 +11,7 @@ from flask import Response, current_app, jsonify, request
 
 from i18n import Problem
 from server.db import couch, ensure_inspector_db
+from server.gateway import limits
 from server.gateway.body import BodyGuard
 from server.gateway.readahead import read_ahead
 from server.gateway.rules import Route
@@ -37,7 +38,9 @@ _FORM_TYPES = ("multipart/", "application/x-www-form-urlencoded")
 WRITES = {("bulk_docs", "POST"), ("doc", "PUT"), ("attachment", "PUT")}  # what the worker files
 CAPS = {"body": ("SYNC_MAX_BODY_MB", 20, "gateway.body_too_large"),
         "doc": ("SYNC_MAX_DOC_MB", 8, "gateway.doc_too_large"),
-        "attachment": ("SYNC_MAX_ATTACHMENT_MB", 12, "gateway.attachment_too_large")}
+        "attachment": ("SYNC_MAX_ATTACHMENT_MB", 12, "gateway.attachment_too_large"),
+        # _revs_diff, _bulk_get, POST _all_docs: read whole and counted (server/gateway/limits.py)
+        "read": ("SYNC_MAX_READ_MB", 2, "gateway.body_too_large")}
 
 
 def cap(name: str) -> tuple[int, str]:
@@ -83,20 +86,42 @@ def check_request_headers(route: Route) -> None:
 
 
 def request_body(route: Route):
-    """The body to send on: streamed through a BodyGuard, or None."""
+    """The body to send on: streamed through a BodyGuard, or None. A body that ends before its
+    Content-Length (the phone hung up mid-upload) raises `gateway.body_cut`: the pipe then closes its
+    connection to CouchDB at once, instead of CouchDB waiting 30 s for the bytes that never come."""
     if route.body == "none" or route.cap not in CAPS:
         return None
     limit, problem = cap(route.cap)
-    guard = BodyGuard(limit, problem, scan=route.body == "json_write")
-    stream = request.stream
-    if request.content_length is None or request.content_length > BODY_CHUNK:
-        return read_ahead(stream.read, guard.check, BODY_CHUNK)
+    guard = BodyGuard(limit, problem, scan=route.body == "json_write", max_depth=limits.max_depth(),
+                      max_docs=limits.max_docs() if route.kind == "bulk_docs" else None)
+    stream, expected = request.stream, request.content_length
+    if route.body != "json_read" and (expected is None or expected > BODY_CHUNK):
+        return _whole(read_ahead(stream.read, guard.check, BODY_CHUNK), expected)
     # A small body (_revs_diff, _bulk_get, a checkpoint) is read whole: the pipe can send it again if a
     # kept-alive connection turns out closed or CouchDB no longer knows the gateway's session.
     parts = []
     while chunk := stream.read(BODY_CHUNK):
         parts.append(guard.check(chunk))
-    return b"".join(parts)
+    body = b"".join(parts)
+    _check_length(len(body), expected)
+    if route.body == "json_read":
+        limits.check_read_body(route.kind, body)
+    return body
+
+
+def _whole(chunks, expected: int | None):
+    """Pass the chunks on, then make sure as many bytes came as the phone announced."""
+    seen = 0
+    for chunk in chunks:
+        seen += len(chunk)
+        yield chunk
+    _check_length(seen, expected)
+
+
+def _check_length(seen: int, expected: int | None) -> None:
+    if expected is not None and seen != expected:
+        log.info("sync gateway: upload cut after %d of %d bytes", seen, expected)
+        raise Problem("gateway.body_cut", seen=seen, expected=expected)
 
 
 def db_path(public_name: str) -> str:

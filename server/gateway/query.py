@@ -100,7 +100,7 @@ def changes_doc_ids(raw: bytes) -> list[str] | None:
         raise Problem("gateway.changes_body")
     try:
         body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         raise Problem("gateway.json") from exc
     if not isinstance(body, dict):
         raise Problem("gateway.changes_body")

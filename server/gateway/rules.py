@@ -36,9 +36,9 @@ BODIES = {
     ("local", "PUT"): ("json_write", "doc"),
     ("attachment", "PUT"): ("binary", "attachment"),
     ("changes", "POST"): ("changes", "changes"),
-    ("revs_diff", "POST"): ("json_read", "body"),
-    ("bulk_get", "POST"): ("json_read", "body"),
-    ("all_docs", "POST"): ("json_read", "body"),
+    ("revs_diff", "POST"): ("json_read", "read"),
+    ("bulk_get", "POST"): ("json_read", "read"),
+    ("all_docs", "POST"): ("json_read", "read"),
 }
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, g, jsonify, request, session
 import i18n
 from i18n import Problem, t
 from server.errors import error_response
-from server.gateway import longpoll, proxy, query, rules, seen
+from server.gateway import limits, longpoll, proxy, query, rules, seen
 
 bp = Blueprint("gateway", __name__, url_prefix="/sync")
 # Every method is routed here so that each one gets the gateway's own answer (401, 403, 405), not a bare 404.
@@ -21,6 +21,8 @@ REFUSALS = {
     "gateway.body_too_large": ("too_large", 413), "gateway.doc_too_large": ("too_large", 413),
     "gateway.attachment_too_large": ("too_large", 413), "gateway.longpoll_too_large": ("too_large", 413),
     "gateway.upstream_too_large": ("too_large", 413),
+    "gateway.too_many_ids": ("too_large", 413), "gateway.too_many_docs": ("too_large", 413),
+    "gateway.too_deep": ("bad_request", 400), "gateway.body_cut": ("bad_request", 400),
     "gateway.content_encoding": ("unsupported_media_type", 415),
     "gateway.content_type": ("unsupported_media_type", 415),
     "gateway.attachment_type": ("unsupported_media_type", 415),
@@ -70,6 +72,7 @@ def relay(rest: str) -> Response:
     route = rules.classify(request.method, segments, own)
     seen.note(own, route.kind, route.method, g.user)
     params = query.check_query(route.kind, route.method, list(request.args.items(multi=True)))
+    limits.check_query_ids(params)
     if route.kind == "ensure_full_commit":
         return jsonify({"ok": True, "instance_start_time": "0"}), 201
     proxy.check_request_headers(route)
@@ -78,6 +81,7 @@ def relay(rest: str) -> Response:
         body_ids = None
         if route.method == "POST":
             body_ids = query.changes_doc_ids(request.stream.read(query.CHANGES_BODY_LIMIT + 1))
+            limits.too_many(len(body_ids or []), limits.max_ids())
             content = query.json_body(body_ids)
         params = query.normalise_changes(params, body_ids)
         if params.get("feed") == "longpoll":

@@ -18,9 +18,10 @@ from sync.worker.wake import Wake, db_updates_seq
 def build(app) -> Worker:
     cfg = app.config
     args = {"seal_secret": seal_key(cfg["SECRET_KEY"]), "qr_keys": parse_keys(cfg["QR_KEYS"]),
-            "base_url": cfg["PUBLIC_BASE_URL"], "signature_max_bytes": cfg["SIGNATURE_MAX_KB"] * 1024}
+            "base_url": cfg["PUBLIC_BASE_URL"], "signature_max_bytes": cfg["SIGNATURE_MAX_KB"] * 1024,
+            "max_depth": cfg["SYNC_MAX_JSON_DEPTH"]}
     limits = {"keep_days": cfg["PHONE_KEEP_DAYS"], "budget": cfg["PHONE_DOC_BUDGET"],
-              "purge_every_s": cfg["PHONE_PURGE_EVERY_S"]}
+              "purge_every_s": cfg["PHONE_PURGE_EVERY_S"], "heartbeat_s": cfg["WORKER_HEARTBEAT_S"]}
     periodic = [(cfg["ESCALATE_EVERY_S"], "escalate-overdue",
                  lambda: escalate_overdue(database("records"), database("audit"), today()))]
     return Worker(couch(), cfg.get("DB_PREFIX", ""), database("registry"), database("records"), args, limits,

@@ -6,21 +6,29 @@ gateway's notification or CouchDB 3's `_db_updates` feed names (sync/worker/wake
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from datetime import datetime, timezone
 
-from sync.couch import CouchError, Database, NotFound
+from sync.couch import Conflict, CouchError, Database, NotFound
 from sync.notify import inspector_db_names
 from sync.phones import DB_PATTERN
 from sync.worker.deliver import deliver_reviews
 from sync.worker.purge import purge_phone
+from sync.worker.quarantine import counts, discard, file_singly, transient
+from sync.worker.reading import UNREADABLE
 from sync.worker.steps import Context, handle
 
 log = logging.getLogger(__name__)
 BATCH = 200
 STATUS_ID = "_local/worker-status"
+HEARTBEAT_ID = "_local/worker-heartbeat"  # written every few seconds (server/health.py reads both)
 MAX_UNKNOWN = 20  # names not seen before, checked against CouchDB per wake-up (the rest wait for the sweep)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def seq_number(seq) -> int:
@@ -47,6 +55,14 @@ class Worker:
         self.context_args = context_args
         self.processed = 0
         self.last_error: str | None = None
+        self.last_error_at: str | None = None
+        self.quarantined = 0
+        # Liveness for /healthz (server/health.py): a heartbeat at least every `heartbeat_s` seconds, also
+        # between the documents of a long batch; when it stops, the worker is dead or stuck.
+        self.heartbeat_s = float(self.limits.get("heartbeat_s", 5))
+        self._last_beat = float("-inf")
+        self._beat: dict | None = None
+        self.waiting: dict[str, str] = {}  # database → when the worker first knew it had changes to file
         # While CouchDB's _db_updates feed is followed, databases are listed once and then known from the feed.
         self.follows_updates = False
         self.known: set[str] = set()
@@ -66,25 +82,53 @@ class Worker:
         return self.records.get_or_none(f"_local/worker-{name}") or {"_id": f"_local/worker-{name}", "seq": "0"}
 
     def process_db(self, name: str) -> int:
-        """File everything new in one database, a batch at a time; the checkpoint moves after each batch."""
+        """File everything new in one database, a batch at a time; the checkpoint moves after each batch.
+        A batch that cannot be read or filed whole is filed one document at a time (sync/worker/quarantine.py)."""
         db = self.server.db(name)
         inspector_id = "inspector:" + name[len(self.prefix) + len("inspector_"):]
         ctx = Context(source=db, inspector_id=inspector_id, registry=self.registry, records=self.records,
                       **self.context_args)
         checkpoint, done = self._checkpoint(name), 0
         while True:
-            feed = db.changes(since=checkpoint["seq"], limit=BATCH, include_docs=True, style="all_docs",
-                              conflicts="true")
-            docs = [c["doc"] for c in feed["results"] if c.get("doc")]
-            ctx.prefetch(docs)
-            for doc in docs:
-                outcome = handle(ctx, doc)
-                done += int(outcome == "filed" or outcome.startswith("rejected:"))
-            ctx.flush()
+            feed = self._file_batch(ctx, checkpoint["seq"])
+            if feed is None:  # a document of the batch cannot be read or filed: one at a time
+                feed = db.changes(since=checkpoint["seq"], limit=BATCH, style="all_docs")
+                filed, problems = file_singly(ctx, feed["results"], self.beat)
+                done += filed
+                self.quarantined += len(problems)
+                if problems:
+                    self.note_error(f"{name}: set aside {problems[0]}" + (f" (+{len(problems) - 1})"
+                                                                           if len(problems) > 1 else ""))
+            else:
+                done += feed["done"]
             if not feed["results"]:
                 return done
             checkpoint["seq"] = feed["last_seq"]
             self.records.put(checkpoint)
+
+    def _file_batch(self, ctx: Context, since) -> dict | None:
+        """Read and file one batch whole; None when one of its documents makes that impossible."""
+        try:
+            feed = ctx.source.changes(since=since, limit=BATCH, include_docs=True, style="all_docs",
+                                      conflicts="true")
+            docs = [c["doc"] for c in feed["results"] if c.get("doc")]
+            ctx.prefetch(docs)
+            feed["done"] = 0
+            for doc in docs:
+                feed["done"] += counts(handle(ctx, doc))
+                self.beat()
+            ctx.flush()
+            return feed
+        except UNREADABLE:
+            discard(ctx)
+            return None
+        except Exception as exc:  # noqa: BLE001 - the batch is redone document by document
+            if transient(exc):
+                raise
+            discard(ctx)
+            log.warning("worker: a batch of %s failed (%s: %s); filing it one document at a time",
+                        ctx.source.name, type(exc).__name__, exc)
+            return None
 
     def backlog(self) -> dict[str, int]:
         behind = {}
@@ -92,6 +136,9 @@ class Worker:
             gap = seq_number(self.server.db(name).info()["update_seq"]) - seq_number(self._checkpoint(name)["seq"])
             if gap > 0:
                 behind[name] = gap
+                self.waiting.setdefault(name, _now())
+            else:
+                self.waiting.pop(name, None)
         return behind
 
     def run_once(self) -> int:
@@ -110,6 +157,8 @@ class Worker:
         """File what is new in the databases a notification or the `_db_updates` feed named: only this
         system's inspector databases that exist; any other name costs nothing but a look."""
         names = inspector_db_names(names, self.prefix)
+        for name in names & self.known:
+            self.waiting.setdefault(name, _now())
         for name in sorted(names - self.known)[:MAX_UNKNOWN]:
             if self.server.db(name).exists():
                 self.known.add(name)
@@ -123,13 +172,16 @@ class Worker:
             try:
                 done += self.process_db(name)
                 self.retry.discard(name)
+                self.waiting.pop(name, None)
             except NotFound:  # deleted since it was listed or named
                 self.known.discard(name)
                 self.retry.discard(name)
-            except CouchError as exc:
-                self.last_error = f"{name}: {exc}"
+                self.waiting.pop(name, None)
+            except Exception as exc:  # noqa: BLE001 - one database's trouble never stops the others
+                self.note_error(f"{name}: {type(exc).__name__}: {exc}")
                 self.retry.add(name)
                 log.exception("worker: %s failed", name)
+            self.beat()
         return done
 
     def purge_if_due(self) -> None:
@@ -139,8 +191,15 @@ class Worker:
         self.last_purge = time.monotonic()
         self.over_budget = []
         for name in self.inspector_dbs():
-            result = purge_phone(self.server.db(name), self.registry, self.records,
-                                 self.limits["keep_days"], self.limits["budget"])
+            try:
+                result = purge_phone(self.server.db(name), self.registry, self.records,
+                                     self.limits["keep_days"], self.limits["budget"])
+            except Exception as exc:  # noqa: BLE001 - one phone's purge failing leaves the others to do
+                self.note_error(f"purge {name}: {type(exc).__name__}: {exc}")
+                log.exception("worker: purging %s failed", name)
+                continue
+            finally:
+                self.beat()
             if result["over_budget"]:
                 self.over_budget.append(name)
 
@@ -151,16 +210,43 @@ class Worker:
             job["last"] = time.monotonic()
             try:
                 job["fn"]()
-            except CouchError as exc:
-                self.last_error = f"{job['name']}: {exc}"
+            except Exception as exc:  # noqa: BLE001 - a periodic step failing is reported, never fatal
+                self.note_error(f"{job['name']}: {type(exc).__name__}: {exc}")
                 log.exception("worker: %s failed", job["name"])
 
+    def note_error(self, text: str) -> None:
+        self.last_error, self.last_error_at = text[:500], _now()
+
+    def report(self) -> dict:
+        """What the worker says of itself, in both its status and its heartbeat."""
+        return {"pid": os.getpid(), "processed": self.processed, "last_error": self.last_error,
+                "last_error_at": self.last_error_at, "quarantined": self.quarantined,
+                "oldest_waiting_since": min(self.waiting.values(), default=None)}
+
     def write_status(self) -> None:
+        """After a sweep: the status with the backlog the sweep counted, and a heartbeat."""
         status = self.records.get_or_none(STATUS_ID) or {"_id": STATUS_ID}
-        status.update(at=datetime.now(timezone.utc).isoformat(timespec="seconds"), processed=self.processed,
-                      last_error=self.last_error, backlog=sum(self.backlog().values()),
-                      phones_over_budget=self.over_budget)
+        status.update(at=_now(), backlog=sum(self.backlog().values()), phones_over_budget=self.over_budget,
+                      **self.report())
         self.records.put(status)
+        self.beat(force=True)
+
+    def beat(self, force: bool = False) -> None:
+        """Write the heartbeat if one is due (at most every `heartbeat_s`), on its own document so that the
+        sweep's status stays what it was. Never raises: CouchDB being away shows on /healthz by itself."""
+        if not force and time.monotonic() - self._last_beat < self.heartbeat_s:
+            return
+        self._last_beat = time.monotonic()
+        try:
+            beat = self._beat or self.records.get_or_none(HEARTBEAT_ID) or {"_id": HEARTBEAT_ID}
+            beat.update(heartbeat=_now(), **self.report())
+            self.records.put(beat)
+            self._beat = beat
+        except Conflict:
+            self._beat = None  # written by another worker meanwhile: read again next time
+        except CouchError as exc:
+            self._beat = None
+            log.warning("worker: heartbeat not written: %s", exc)
 
     def run_forever(self, poll_s: float, stop, wake=None) -> None:
         """Sweep every `poll_s` seconds (at once again after a sweep that found work); in between, file each
@@ -171,7 +257,9 @@ class Worker:
                 if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + (0 if self.run_once() else poll_s)
                     continue
-                remaining = next_sweep - time.monotonic()
+                self.beat()
+                # Woken at least once a heartbeat, however long the sweep period.
+                remaining = min(next_sweep - time.monotonic(), self.heartbeat_s)
                 if wake is None:
                     stop.wait(remaining)
                     continue
@@ -180,7 +268,7 @@ class Worker:
                     next_sweep = 0.0
                 if names and not stop.is_set():
                     self.visit(names)
-            except CouchError as exc:  # CouchDB restarting: note it, wait, go on
-                self.last_error = str(exc)
-                log.error("worker pass failed: %s", exc)
-                stop.wait(min(poll_s * 5, 30))
+            except Exception as exc:  # noqa: BLE001 - CouchDB restarting, or a bug: note it, wait, go on
+                self.note_error(f"{type(exc).__name__}: {exc}")
+                log.exception("worker pass failed")
+                stop.wait(min(poll_s * 5, 30, self.heartbeat_s))

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from sync.couch import Database
 from sync.phones import remove
+from sync.worker.reading import readable_rows
 
 # A task's work is over when its result is published (random part), recorded ("done": targeted checks and
 # re-inspections, whose results are not published), or when it was closed or cancelled.
@@ -16,8 +17,7 @@ def _finished_at(task: dict) -> str:
 
 
 def _rows(db: Database, prefix: str) -> list[dict]:
-    return [r["doc"] for r in db.all_docs(include_docs=True, startkey=prefix, endkey=prefix + "\ufff0")
-            if r.get("doc")]
+    return readable_rows(db, prefix, prefix + "\ufff0")  # a poison document does not stop the purge
 
 
 def _phone_docs_by_task(db: Database) -> dict[str, list[str]]:

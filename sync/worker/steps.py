@@ -12,10 +12,12 @@ from i18n import Problem, t
 from schemas.common import translate_errors
 from schemas.field import schema_for
 from sync.couch import CouchError, Database, NotFound
+from sync.jsondepth import depth_of
 from sync.seal import is_sealed, seal, server_owned
 from sync.worker.cases import case_for, case_id, hazard_counts
 from sync.worker.evidence import check_in_verdict
 from sync.worker.filing import carry_over, denormalised, final_status, review_status, signature_attachments
+from sync.worker.reading import readable_rows
 
 log = logging.getLogger(__name__)
 MAX_DOC_BYTES = 1_000_000
@@ -33,6 +35,7 @@ class Context:
     base_url: str
     photo_options: dict = field(default_factory=dict)
     signature_max_bytes: int = 512 * 1024
+    max_depth: int = 32                             # SYNC_MAX_JSON_DEPTH: the gateway's bound, checked again
     known: dict = field(default_factory=dict)      # documents read ahead for the current batch
     to_write: list = field(default_factory=list)   # records written together at the end of the batch
     pending: dict = field(default_factory=dict)    # the same records by id, so a later step can amend one
@@ -59,8 +62,7 @@ class Context:
         if not any(d.get("type") in ("inspection", "hazard") for d in docs):
             return {}
         by_inspection: dict[str, list[str]] = {}
-        for row in self.source.all_docs(include_docs=True, startkey="hazard:", endkey="hazard:\ufff0"):
-            doc = row.get("doc") or {}
+        for doc in readable_rows(self.source, "hazard:", "hazard:\ufff0"):
             if isinstance(doc.get("inspection"), str):
                 by_inspection.setdefault(doc["inspection"], []).append(doc["_id"])
         return by_inspection
@@ -102,6 +104,8 @@ def handle(ctx: Context, doc: dict) -> str:
     """Run the steps for one document; returns what happened ('filed', 'rejected:<code>', 'skipped', …)."""
     if doc["_id"].startswith("_design/") or doc.get("_deleted"):
         return "skipped"
+    if depth_of(doc, ctx.max_depth) > ctx.max_depth:  # before anything walks it recursively
+        return reject(ctx, doc, "field.too_deep", limit=ctx.max_depth)
     if server_owned(doc["_id"]) or doc.get("type") in ("rejection", "review"):
         return "server" if is_sealed(doc, ctx.seal_secret) else reject(ctx, doc, "field.server_id_collision")
     schema = schema_for(doc)

@@ -3,7 +3,8 @@
 // One JSON job on stdin (or as the first argument):
 //   {"remote": "http://127.0.0.1:PORT/sync/inspector_x", "authorization": "Bearer fk_…" | "Basic …",
 //    "direction": "push" | "pull" | "both" | "live", "docs": 200, "attachments": 5,
-//    "attachment_bytes": 200000, "batch_size": 50, "prefix": "run1", "keep_alive": true}
+//    "attachment_bytes": 200000, "batch_size": 50, "prefix": "run1", "keep_alive": true,
+//    "write": [...]}  ("write": these exact documents, attachments inline as base64, are pushed too)
 // prints one JSON line: {"ok": true, "seconds": …, "docs_written": …, "docs_read": …, "photos": {id: sha256}}.
 // "live" keeps a retrying push replication (or, with "live_direction": "sync", a two-way sync whose pull
 // long-polls the gateway's _changes) running and takes commands, one per stdin line:
@@ -94,6 +95,7 @@ function options(job) {
 async function oneShot(local, remote, job) {
   const result = {ok: true, docs_written: 0, docs_read: 0, photos: {}};
   if (job.direction === 'push' || job.direction === 'both') {
+    if (job.write) await local.bulkDocs(job.write);
     await writeDocs(local, job, job.docs || 0, 0);
     result.photos = await writePhotos(local, job);
   }

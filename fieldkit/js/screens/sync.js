@@ -1,6 +1,7 @@
 // Sync at a glance and in detail: what waits, progress, the last good sync, problems, and signing out
 // (refused while anything has not reached the server).
 import * as db from '../db.js';
+import {shownStatus} from '../firstsync.js';
 import {pick, showTime, t} from '../i18n.js';
 import {forget, logout} from '../session.js';
 import {button, h, show} from '../ui.js';
@@ -13,7 +14,7 @@ export async function syncScreen(view, app) {
   show(view,
     h('h1', {}, t('fk.sync.title')),
     h('dl.facts', {'data-t': 'sync-facts'},
-      h('dt', {}, t('fk.sync.state')), h('dd', {dataset: {status: state.status}}, t(`fk.sync.${state.status}`)),
+      h('dt', {}, t('fk.sync.state')), h('dd', {dataset: {status: shownStatus(state)}}, t(`fk.sync.${shownStatus(state)}`)),
       h('dt', {}, t('fk.sync.waiting_label')), h('dd', {'data-t': 'pending'}, t('fk.sync.pending', {n: state.pendingDocs, mb: mb(state.pendingBytes)})),
       h('dt', {}, t('fk.sync.last_label')), h('dd', {}, state.lastSync ? showTime(state.lastSync) : t('fk.sync.never')),
       state.lastError ? [h('dt', {}, t('fk.sync.error_label')), h('dd', {}, state.lastError)] : null),
