@@ -19,6 +19,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     Config.check(_ConfigView(app.config))
+    from server import audit_keys
+    audit_keys.remember(app.config)  # the worker's threads append outside an application context
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per CouchDB request is noise
 
