@@ -33,6 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_api(app)
     errors.init_app(app)  # after the Api, so that its handlers replace flask-smorest's defaults
     health.init_app(app)
+    from server import audit_routes
+    audit_routes.init_app(app)  # every state-changing route appends its audit entry (logged if not)
     from server import cli
     cli.init_app(app)
     from server.console import views as console_views
@@ -47,6 +49,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     documents.init_app(app)  # 执法文书: /console/documents/<kind>/<uuid>.pdf|.html
     from server import stats
     stats.init_app(app)  # the statistics page and the views' answer cache
+    from server.accounts import console as account_console
+    account_console.init_app(app)  # 我的账号: own sessions, tokens, password
     from server import gateway
     gateway.init_app(app)  # the sync gateway, /sync/<db>
     from server import fieldkit

@@ -83,7 +83,15 @@ def append(db: Database, actor: str, action: str, subject: str, details: dict | 
             seq, prev = _head(db)
         _heads[log] = (entry["seq"], entry["hash"])
     audit_keys.maybe_checkpoint(db.name, entry["seq"], entry["hash"])
+    _note(action)
     return entry
+
+
+def _note(action: str) -> None:
+    """Tell the request what it audited (server/audit_routes.py checks each state change has its entry)."""
+    from flask import g, has_request_context
+    if has_request_context():
+        g.setdefault("audit_actions", []).append(action)
 
 
 def checkpoint(db: Database) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from schemas.registry import InspectorOutSchema, InspectorPageSchema, InspectorSchema, InspectorSearchArgs
+from server import audit_trail
 from server.accounts import roles
 from server.accounts.guard import current_user, require, require_scope
 from server.db import registry
@@ -46,6 +47,7 @@ def create_inspector(data):
         raise ApiError("conflict", errors={"cert_no": ["exists"]})
     doc = store.inspector_doc(data)
     registry().put(doc)
+    audit_trail.record("inspector.create", doc["_id"], audit_trail.changes({}, doc))
     return doc
 
 
@@ -64,10 +66,12 @@ def get_inspector(key):
 def update_inspector(changes, key):
     """Change an inspector: sectors, unit, active flag, avoidance entries (回避) …"""
     doc = load_inspector(key)
+    before = dict(doc)
     if "region" in changes:
         require_scope(changes["region"])
     if "cert_no" in changes and _cert_taken(changes["cert_no"], doc["_id"]):
         raise ApiError("conflict", errors={"cert_no": ["exists"]})
     doc = store.inspector_doc(changes, existing=doc)
     registry().put(doc)
+    audit_trail.record("inspector.update", doc["_id"], audit_trail.changes(before, doc))
     return doc
