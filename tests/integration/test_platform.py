@@ -87,6 +87,9 @@ def test_checklist_templates_are_versioned(login):
     body = {k: v for k, v in v1.items() if k not in ("_id", "_rev", "type", "version", "created_at", "created_by")}
     body["items"] = v1["items"][:3]
     assert inspector.post("/api/v1/checklists", json=body).status_code == 403
+    # a built-in template: only a province's admins publish it (tests/integration/test_checklist_scope.py)
+    assert sup.post("/api/v1/checklists", json=body).status_code == 403
+    sup = login("admin", "370000")
     res = sup.post("/api/v1/checklists", json=body)
     assert res.status_code == 201, res.get_json()
     assert res.get_json()["version"] == 2
