@@ -62,23 +62,11 @@ def create_app(test_config: dict | None = None) -> Flask:
                                   request.args.get("lang") or request.cookies.get("lang"))
         i18n.current_locale.set(g.locale)
 
-    @app.after_request
-    def _security_headers(resp):
-        # One pass over the response's headers, not one scan per setdefault (the sync gateway answers
-        # hundreds of requests per replication; four setdefaults were a tenth of each).
-        present = {name.lower() for name in resp.headers.keys()}
-        for name, value in SECURITY_HEADERS:
-            if name.lower() not in present:
-                resp.headers.add(name, value)
-        return resp
+    from server import surface
+    surface.init_app(app)  # CSP, HSTS over HTTPS, JSON depth limit (server/surface.py)
 
     app.jinja_env.globals["t"] = i18n.t
     return app
-
-
-SECURITY_HEADERS = (
-    ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
-    ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"))
 
 
 class _SessionInterface(SecureCookieSessionInterface):

@@ -98,8 +98,10 @@ class Config:
         self.AUDIT_CHECKPOINT_DIR = env.get("AUDIT_CHECKPOINT_DIR", "var/audit-checkpoints")
         self.AUDIT_CHECKPOINT_EVERY_S = _int(env, "AUDIT_CHECKPOINT_EVERY_S", 300)
         self.AUDIT_APPEND_TIMEOUT_S = _int(env, "AUDIT_APPEND_TIMEOUT_S", 20)
-        # HTTPS: secure cookies and HSTS (seconds; 0 = no header). Both on in deploy/production.env.
-        self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", 0)
+        # HTTPS: secure cookies and HSTS (seconds; 0 = no header), both on by default when PUBLIC_BASE_URL is
+        # https:// (production); HSTS is sent only on requests that came over HTTPS.
+        https = self.PUBLIC_BASE_URL.startswith("https://")
+        self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", 31536000 if https else 0)
         # JSON request bodies nested deeper than this are refused with 400 before parsing.
         self.JSON_MAX_DEPTH = _int(env, "JSON_MAX_DEPTH", 64)
         # A password set by someone else (an admin, the demo loader) must be changed at first sign-in;
@@ -107,7 +109,8 @@ class Config:
         self.PASSWORD_CHANGE_REQUIRED = env.get("PASSWORD_CHANGE_REQUIRED", "1") == "1"
         # Idempotency-Key answers are kept this many hours (a client retrying later gets a new request).
         self.IDEMPOTENCY_HOURS = _int(env, "IDEMPOTENCY_HOURS", 24)
-        self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
+        # Default: on when the public address is https:// (production), off for http://127.0.0.1.
+        self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "1" if https else "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_HOURS)
         self.SESSION_COOKIE_HTTPONLY = True
         # The cookie is written only when the session changes. Re-sending it on every response let a slow

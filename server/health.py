@@ -1,7 +1,7 @@
 """/healthz: is the application up, and can it reach CouchDB."""
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify
+from flask import Flask, current_app, g, jsonify
 
 from i18n import Problem
 from server.calendar.workdays import extra_file, known_until
@@ -12,14 +12,18 @@ from sync.couch import CouchError
 def init_app(app: Flask) -> None:
     @app.get("/healthz")
     def healthz():
+        """Public: the status alone. Admins (session or token) also get CouchDB, the worker and the calendar:
+        versions, backlogs and error texts help an attacker more than a load balancer."""
+        user = g.get("user")
+        detailed = bool(user) and user.get("role") == "admin"
         try:
             info = couch().info()
             body = {"status": "ok", "couchdb": {"reachable": True, "version": info.get("version")},
                     "worker": worker_status(), "calendar": calendar_status()}
-            return jsonify(body), 200
+            return jsonify(body if detailed else {"status": "ok"}), 200
         except CouchError as exc:
             body = {"status": "degraded", "couchdb": {"reachable": False, "error": exc.error}}
-            return jsonify(body), 503
+            return jsonify(body if detailed else {"status": "degraded"}), 503
 
 
 def worker_status() -> dict:

@@ -14,6 +14,7 @@ from schemas.sectors import all_sectors, label as sector_label
 from server import audit
 from server.accounts import roles, store as accounts
 from server import audit_trail
+from server.surface import same_site_target
 from server.accounts.guard import end_session, limiter, login_limit, start_session
 from server.db import database, registry
 from server.gateway import seen
@@ -87,7 +88,7 @@ def logout():
 
 @bp.get("/lang/<code>")
 def set_language(code):
-    resp = make_response(redirect(request.referrer or url_for("console.home")))
+    resp = make_response(redirect(same_site_target(request.referrer, url_for("console.home"))))
     if code in LOCALES:
         resp.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax", httponly=True)
     return resp
