@@ -64,6 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from server import surface
     surface.init_app(app)  # CSP, HSTS over HTTPS, JSON depth limit (server/surface.py)
+    from server import idempotency
+    idempotency.init_app(app)  # Idempotency-Key on creating requests (plans, orders, imports, results)
 
     app.jinja_env.globals["t"] = i18n.t
     return app
