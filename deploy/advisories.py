@@ -15,15 +15,20 @@ UNREACHABLE, CLEAN, FOUND, BROKEN = "unreachable", "clean", "found", "broken"
 
 
 def python_audit() -> tuple[str, list[str]]:
-    """pip-audit over the installed environment; every package skipped as 'not found' means no source."""
+    """pip-audit over the installed environment."""
     run = subprocess.run([sys.executable, "-m", "pip_audit", "--local", "--format", "json",
                           "--progress-spinner", "off"], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    return classify_pip(run.stdout, run.stderr)
+
+
+def classify_pip(stdout: str, stderr: str = "") -> tuple[str, list[str]]:
+    """pip-audit's JSON → state and lines; every package skipped as 'not found' means no advisory source."""
     try:
-        deps = json.loads(run.stdout)["dependencies"]
-    except (ValueError, KeyError):
-        return (UNREACHABLE if "ConnectionError" in run.stderr or "HTTPError" in run.stderr else BROKEN,
-                [run.stderr.strip()[-400:]])
-    found = [f"{d['name']} {d['version']}: {v['id']} (fixed in {', '.join(v.get('fix_versions') or ['?'])})"
+        deps = json.loads(stdout)["dependencies"]
+    except (ValueError, KeyError, TypeError):
+        return (UNREACHABLE if "ConnectionError" in stderr or "HTTPError" in stderr else BROKEN,
+                [stderr.strip()[-400:]])
+    found = [f"{d['name']} {d.get('version', '?')}: {v['id']} (fixed in {', '.join(v.get('fix_versions') or ['?'])})"
              for d in deps for v in d.get("vulns") or []]
     audited = [d for d in deps if "skip_reason" not in d]
     if found:
@@ -31,22 +36,26 @@ def python_audit() -> tuple[str, list[str]]:
     if not audited:
         return UNREACHABLE, [f"{len(deps)} packages, none could be looked up ({deps[0]['skip_reason'] if deps else ''})"]
     skipped = [d["skip_reason"] for d in deps if "skip_reason" in d]
-    return CLEAN, [f"{len(audited)} packages checked"] + (skipped and [f"not checked: {len(skipped)}"] or [])
+    return CLEAN, [f"{len(audited)} packages checked"] + ([f"not checked: {len(skipped)}"] if skipped else [])
 
 
 def npm_audit() -> tuple[str, list[str]]:
     run = subprocess.run(["npm", "audit", "--json"], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    return classify_npm(run.stdout, run.stderr)
+
+
+def classify_npm(stdout: str, stderr: str = "") -> tuple[str, list[str]]:
+    """npm audit's JSON → state and lines; an HTTP error from the advisory endpoint means no source."""
     try:
-        report = json.loads(run.stdout or "{}")
+        report = json.loads(stdout or "{}")
     except ValueError:
-        return BROKEN, [run.stderr.strip()[-400:]]
-    if "statusCode" in report or "error" in report and "vulnerabilities" not in report:
+        return BROKEN, [stderr.strip()[-400:]]
+    if "vulnerabilities" not in report and ("statusCode" in report or "error" in report):
         return UNREACHABLE, [str(report.get("message") or report.get("error"))[:300]]
     counts = (report.get("metadata") or {}).get("vulnerabilities") or {}
     total = sum(v for k, v in counts.items() if k != "total" and isinstance(v, int))
     if total:
-        names = [f"{name}: {info.get('severity')}" for name, info in (report.get("vulnerabilities") or {}).items()]
-        return FOUND, names
+        return FOUND, [f"{name}: {info.get('severity')}" for name, info in (report.get("vulnerabilities") or {}).items()]
     return CLEAN, [f"{(report.get('metadata') or {}).get('dependencies', {}).get('total', '?')} packages checked"]
 
 
