@@ -19,6 +19,7 @@ INDEXES = {
         (["type", "key", "version"], "type-key-version"),
         (["type", "plan"], "type-plan"),
         (["type", "year"], "type-year"),
+        (["type", "username"], "type-username"),   # a user's sessions and tokens (我的账号)
     ],
     # the documents: the hazards of an inspection, the inspection answering a re-inspection task
     "records": [(["type", "inspection"], "type-inspection"), (["type", "task"], "type-task")],
