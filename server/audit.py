@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timezone
 
 from server import audit_keys
-from sync.couch import Conflict, CouchError, Database
+from sync.couch import CouchError, Database
 
 GENESIS = "0" * 64
 RACE_STATUSES = (403, 409)   # another writer took this sequence number (pouchdb-server 403, CouchDB 409)
@@ -156,6 +156,3 @@ def _against_checkpoints(checkpoints: list[dict], keys: dict, count: int, seen: 
 
 def entries_for(db: Database, subject: str, limit: int = 500) -> list[dict]:
     return db.find({"type": "audit", "subject": subject}, limit=limit, sort=None)
-
-
-__all__ = ["append", "checkpoint", "verify_chain", "entries_for", "entry_id", "entry_hash", "GENESIS", "Conflict"]
