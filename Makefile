@@ -4,7 +4,7 @@ PY := .venv/bin/python
 STAMP := .venv/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run test deps fonts pdf pdftools browser nginx deploy-check unit integration e2e bench clean
+.PHONY: run test deps fonts pdf pdftools browser nginx deploy-check unit integration e2e bench clean audit
 
 run: deps fonts pdf
 	$(PY) -m deploy.run
@@ -64,6 +64,11 @@ deploy-check: deps nginx
 
 bench: deps
 	$(PY) bench/import_registry.py --enterprises 100000
+
+# Known advisories for the installed Python and npm packages (not part of `make test`: needs the advisory
+# services, and says plainly when they cannot be reached). deploy/advisories.py.
+audit: $(STAMP)
+	$(PY) deploy/advisories.py
 
 clean:
 	rm -rf .venv node_modules var .pytest_cache

@@ -24,9 +24,13 @@ def local_settings() -> dict:
     """Secrets made once on first start and kept in var/ (0600), so restarts keep sessions and QR codes valid."""
     from server.qr.signing import generate_key_spec
     path = VAR / "local-settings.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    settings = {"SECRET_KEY": secrets.token_urlsafe(48), "QR_KEYS": generate_key_spec("k1"), "QR_ACTIVE_KEY": "k1"}
+    settings = json.loads(path.read_text()) if path.exists() else {}
+    fresh = {"SECRET_KEY": secrets.token_urlsafe(48), "QR_KEYS": generate_key_spec("k1"), "QR_ACTIVE_KEY": "k1",
+             # The audit log's key (docs/decisions/0011): in var/, never in CouchDB.
+             "AUDIT_KEYS": generate_key_spec("a1"), "AUDIT_ACTIVE_KEY": "a1"}
+    if all(k in settings for k in fresh):
+        return settings
+    settings = {**fresh, **settings}
     path.write_text(json.dumps(settings))
     path.chmod(0o600)
     return settings

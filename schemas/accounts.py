@@ -35,6 +35,7 @@ class UserSchema(StrictSchema):
     active = fields.Boolean(load_default=True)
     inspector_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=80))
     locale = fields.String(load_default="zh_CN", validate=validate.OneOf(("zh_CN", "en")))
+    must_change_password = fields.Boolean(dump_only=True)
 
 
 class UserCreateSchema(UserSchema):

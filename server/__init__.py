@@ -17,6 +17,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     Config.check(_ConfigView(app.config))
+    from server import audit_keys
+    audit_keys.remember(app.config)  # the worker's threads append outside an application context
     from server.logs import configure_logging
     configure_logging(app.config.get("LOG_FORMAT", "text"))
 
@@ -31,6 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     health.init_app(app)
     from server import metrics
     metrics.init_app(app)  # /metrics and the request timings it reports
+    from server import audit_routes
+    audit_routes.init_app(app)  # every state-changing route appends its audit entry (logged if not)
     from server import cli
     cli.init_app(app)
     from server.console import views as console_views
@@ -51,6 +55,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     documents.init_app(app)  # 执法文书: /console/documents/<kind>/<uuid>.pdf|.html
     from server import stats
     stats.init_app(app)  # the statistics page and the views' answer cache
+    from server.accounts import console as account_console
+    account_console.init_app(app)  # 我的账号: own sessions, tokens, password
     from server import gateway
     gateway.init_app(app)  # the sync gateway, /sync/<db>
     from server import fieldkit
@@ -70,23 +76,13 @@ def create_app(test_config: dict | None = None) -> Flask:
                                   request.args.get("lang") or request.cookies.get("lang"))
         i18n.current_locale.set(g.locale)
 
-    @app.after_request
-    def _security_headers(resp):
-        # One pass over the response's headers, not one scan per setdefault (the sync gateway answers
-        # hundreds of requests per replication; four setdefaults were a tenth of each).
-        present = {name.lower() for name in resp.headers.keys()}
-        for name, value in SECURITY_HEADERS:
-            if name.lower() not in present:
-                resp.headers.add(name, value)
-        return resp
+    from server import surface
+    surface.init_app(app)  # CSP, HSTS over HTTPS, JSON depth limit (server/surface.py)
+    from server import idempotency
+    idempotency.init_app(app)  # Idempotency-Key on creating requests (plans, orders, imports, results)
 
     app.jinja_env.globals["t"] = i18n.t
     return app
-
-
-SECURITY_HEADERS = (
-    ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"), ("Referrer-Policy", "same-origin"),
-    ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"))
 
 
 class _SessionInterface(SecureCookieSessionInterface):

@@ -21,7 +21,7 @@ def init_api(app: Flask) -> Api:
                                 "info": {"description": "安全生产执法检查：名录库、双随机抽查、现场检查与隐患闭环"}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
-    from server.accounts import users_api, views as auth_views
+    from server.accounts import sessions_api, users_api, views as auth_views
     from server.registry import checklists_api, enterprises_api, imports_api, inspectors_api
     from server.plans import plans_api, tasks_api
     from server.public import results_api
@@ -29,7 +29,7 @@ def init_api(app: Flask) -> Api:
     from server.review import api as review_api
     from server.hazards import api as hazards_api
     from server.stats import api as stats_api
-    for module in (auth_views, users_api, enterprises_api, inspectors_api, checklists_api, imports_api, qr_views,
+    for module in (auth_views, users_api, sessions_api, enterprises_api, inspectors_api, checklists_api, imports_api, qr_views,
                    plans_api, tasks_api, results_api, review_api, hazards_api, stats_api):
         api.register_blueprint(module.blp)
     api.register_blueprint(hazards_api.orders_blp)

@@ -12,7 +12,7 @@ from server.db import couch, registry
 
 def init_app(app: Flask) -> None:
     for command in (bootstrap_command, create_user_command, load_demo_command, verify_draw_command,
-                    verify_audit_command, escalate_command):
+                    verify_audit_command, audit_checkpoint_command, escalate_command):
         app.cli.add_command(command)
     from server import backup_cli
     backup_cli.init_app(app)
@@ -96,6 +96,21 @@ def verify_audit_command():
     result = audit.verify_chain(database("audit"))
     click.echo(json.dumps(result, ensure_ascii=False))
     raise SystemExit(0 if result["ok"] else 1)
+
+
+@click.command("audit-checkpoint")
+@with_appcontext
+@click.option("--export", "export_to", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="also write every checkpoint of the log to this JSON file (to keep or publish elsewhere)")
+def audit_checkpoint_command(export_to):
+    """Write a signed checkpoint of the audit log's head now (AUDIT_CHECKPOINT_DIR); optionally export all."""
+    from server import audit, audit_keys
+    from server.db import database
+    db = database("audit")
+    click.echo(json.dumps(audit.checkpoint(db), ensure_ascii=False))
+    if export_to:
+        with open(export_to, "w", encoding="utf-8") as out:
+            json.dump(audit_keys.load_checkpoints(db.name), out, ensure_ascii=False, indent=1)
 
 
 @click.command("escalate-overdue")

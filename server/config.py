@@ -116,7 +116,27 @@ class Config:
         # (no stored reductions): at 100,000 inspections a first answer took 19-74 s and failed at the
         # general 30 s CouchDB timeout; Apache CouchDB answers in milliseconds.
         self.STATS_QUERY_TIMEOUT_S = _int(env, "STATS_QUERY_TIMEOUT_S", 300)
-        self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "0") == "1"
+        # Audit log (docs/decisions/0011): HMAC keys "kid:base64url-secret,…" kept outside CouchDB (every key
+        # verifies, the active one signs; empty = a key derived from SECRET_KEY), where signed checkpoints go
+        # and how often each process writes one, and how long an append may wait out other writers.
+        self.AUDIT_KEYS = env.get("AUDIT_KEYS", "")
+        self.AUDIT_ACTIVE_KEY = env.get("AUDIT_ACTIVE_KEY", "")
+        self.AUDIT_CHECKPOINT_DIR = env.get("AUDIT_CHECKPOINT_DIR", "var/audit-checkpoints")
+        self.AUDIT_CHECKPOINT_EVERY_S = _int(env, "AUDIT_CHECKPOINT_EVERY_S", 300)
+        self.AUDIT_APPEND_TIMEOUT_S = _int(env, "AUDIT_APPEND_TIMEOUT_S", 20)
+        # HTTPS: secure cookies and HSTS (seconds; 0 = no header), both on by default when PUBLIC_BASE_URL is
+        # https:// (production); HSTS is sent only on requests that came over HTTPS.
+        https = self.PUBLIC_BASE_URL.startswith("https://")
+        self.HSTS_SECONDS = _int(env, "HSTS_SECONDS", 31536000 if https else 0)
+        # JSON request bodies nested deeper than this are refused with 400 before parsing.
+        self.JSON_MAX_DEPTH = _int(env, "JSON_MAX_DEPTH", 64)
+        # A password set by someone else (an admin, the demo loader) must be changed at first sign-in;
+        # 0 lets the demo city's generated accounts skip that.
+        self.PASSWORD_CHANGE_REQUIRED = env.get("PASSWORD_CHANGE_REQUIRED", "1") == "1"
+        # Idempotency-Key answers are kept this many hours (a client retrying later gets a new request).
+        self.IDEMPOTENCY_HOURS = _int(env, "IDEMPOTENCY_HOURS", 24)
+        # Default: on when the public address is https:// (production), off for http://127.0.0.1.
+        self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "1" if https else "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_HOURS)
         self.SESSION_COOKIE_HTTPONLY = True
         # The cookie is written only when the session changes. Re-sending it on every response let a slow
@@ -167,6 +187,7 @@ class Config:
             raise ConfigError("WORKER_HEARTBEAT_S must be at least 1 and less than WORKER_STALE_S")
         if self.WORKER_POLL_S < 1:
             raise ConfigError("WORKER_POLL_S must be at least 1 (seconds between the worker's sweeps)")
+        _check_audit_keys(self.AUDIT_KEYS, self.AUDIT_ACTIVE_KEY)
         if not self.COUCHDB_URL.startswith(("http://", "https://")):
             raise ConfigError("COUCHDB_URL must be an http(s) URL, e.g. http://admin:pw@127.0.0.1:5984")
 
@@ -183,3 +204,16 @@ def _check_shorts(raw) -> None:
             isinstance(k, str) and re.fullmatch(r"[1-9]\d{5}", k) and isinstance(v, str) and 0 < len(v) <= 20
             for k, v in shorts.items()):
         raise ConfigError("DOC_REGION_SHORTS must map 6-digit region codes to short names of 1-20 characters")
+
+
+def _check_audit_keys(spec: str, active: str) -> None:
+    if not spec:
+        return
+    from i18n import Problem
+    from server.qr.signing import parse_keys
+    try:
+        keys = parse_keys(spec)
+    except Problem as exc:
+        raise ConfigError(f"AUDIT_KEYS: {exc.message('en')}") from exc
+    if active and active not in keys:
+        raise ConfigError(f"AUDIT_ACTIVE_KEY {active!r} is not one of the AUDIT_KEYS")

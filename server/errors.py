@@ -32,6 +32,7 @@ CATALOGUE = {
     "internal": 500,
     "import_rejected": 422,
     "login_failed": 401,
+    "password_change_required": 403,
     "document_not_numbered": 409,
     "opinion_without_order": 409,
     "opinion_without_reinspection": 409,

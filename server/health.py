@@ -23,17 +23,21 @@ STATUS_ID, HEARTBEAT_ID = "_local/worker-status", "_local/worker-heartbeat"  # w
 def init_app(app: Flask) -> None:
     @app.get("/healthz")
     def healthz():
+        """Public: the status alone. Admins (session or token) also get CouchDB, the worker and the calendar:
+        versions, backlogs and error texts help an attacker more than a load balancer."""
+        user = g.get("user")
+        detailed = bool(user) and user.get("role") == "admin"
         try:
             info = couch().info()
-            worker = worker_status(detail=_is_admin())
+            worker = worker_status(detail=detailed)
             failing = worker["state"] == "failing"
-            body = {"status": "failing" if failing else "ok",
-                    "couchdb": {"reachable": True, "version": info.get("version")},
+            status = "failing" if failing else "ok"
+            body = {"status": status, "couchdb": {"reachable": True, "version": info.get("version")},
                     "worker": worker, "calendar": calendar_status()}
-            return jsonify(body), 503 if failing else 200
+            return jsonify(body if detailed else {"status": status}), 503 if failing else 200
         except CouchError as exc:
             body = {"status": "degraded", "couchdb": {"reachable": False, "error": exc.error}}
-            return jsonify(body), 503
+            return jsonify(body if detailed else {"status": "degraded"}), 503
 
 
 def _is_admin() -> bool:

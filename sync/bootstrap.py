@@ -22,6 +22,7 @@ INDEXES = {
         (["type", "plan"], "type-plan"),
         (["type", "year"], "type-year"),
         (["type", "status"], "type-status"),  # plans by state (lists, inbox, workbench), tasks by state
+        (["type", "username"], "type-username"),   # a user's sessions and tokens (我的账号)
     ],
     # the documents: the hazards of an inspection, the inspection answering a re-inspection task
     "records": [(["type", "inspection"], "type-inspection"), (["type", "task"], "type-task"),

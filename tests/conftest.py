@@ -35,7 +35,7 @@ def db_prefix():
 
 
 @pytest.fixture
-def app(couch_url, db_prefix):
+def app(couch_url, db_prefix, tmp_path):
     from server import create_app
     from server.cli import bootstrap_all
     from server.qr.signing import generate_key_spec
@@ -43,6 +43,7 @@ def app(couch_url, db_prefix):
         "TESTING": True, "COUCHDB_URL": couch_url, "DB_PREFIX": db_prefix,
         "SECRET_KEY": "test-secret-key-" + "x" * 32, "QR_KEYS": generate_key_spec("k1"),
         "QR_ACTIVE_KEY": "k1", "LOGIN_RATE_LIMIT": "1000 per minute", "PUBLIC_BASE_URL": "http://testserver",
+        "AUDIT_CHECKPOINT_DIR": str(tmp_path / "audit-checkpoints"),
     })
     with application.app_context():
         bootstrap_all()

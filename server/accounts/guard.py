@@ -10,7 +10,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from server.accounts import roles, store
+from server.accounts import roles, sessions, store
 from server.accounts.cache import AuthCache
 from server.db import registry
 from i18n import t
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.before_request(_load_user)
+    app.before_request(password_gate)
 
     @app.errorhandler(CSRFError)
     def _csrf_failed(exc):
@@ -49,10 +50,13 @@ def _load_user() -> None:
         g.user, g.auth = user, "token"
         return
     if "u" in session:
-        name = str(session["u"])
+        name, sid = str(session["u"]), session.get("sid")
         user = auth_cache().get(("user", name), lambda: store.get_user(registry(), name))
         lifetime = current_app.permanent_session_lifetime.total_seconds()
-        if (user and user.get("active", True) and session.get("sv") == user.get("session_version", 1)
+        live = isinstance(sid, str) and auth_cache().get(("sid", hashlib.sha256(sid.encode()).hexdigest()),
+                                                         lambda: sessions.lookup(registry(), sid))
+        if (user and live and live.get("username") == name and user.get("active", True)
+                and session.get("sv") == user.get("session_version", 1)
                 and time.time() - session.get("iat", 0) < lifetime):
             g.user, g.auth = user, "session"
         else:
@@ -61,14 +65,51 @@ def _load_user() -> None:
         csrf.protect()
 
 
+# What a user whose password was set by someone else may still do before changing it.
+PASSWORD_PENDING_OK = {"auth.me", "auth.csrf_token", "auth.logout", "console.logout", "console.login",
+                       "console.set_language", "static", "healthz", "sessions.change_password",
+                       "sessions.list_sessions", "sessions.revoke_session", "account_console.account_page",
+                       "account_console.account_action"}
+
+
+def password_gate():
+    """A generated or admin-set password is changed at the first sign-in (PASSWORD_CHANGE_REQUIRED)."""
+    user = g.get("user")
+    if not user or not user.get("must_change_password") or request.endpoint in PASSWORD_PENDING_OK:
+        return None
+    if request.path.startswith(("/api/", "/sync/")):
+        raise ApiError("password_change_required")
+    from flask import redirect
+    return redirect("/console/account")
+
+
+def signed_in_still() -> bool:
+    """After revoking a session: is this browser's own session still live?"""
+    return sessions.lookup(registry(), session.get("sid")) is not None
+
+
 def auth_cache() -> AuthCache:
     return current_app.extensions["auth_cache"]
 
 
 def start_session(user: dict) -> None:
+    """A new server-side session (server/accounts/sessions.py) and the signed cookie that names it."""
     session.clear()
     session.permanent = True
-    session.update(u=user["username"], sv=user.get("session_version", 1), iat=int(time.time()))
+    sid = sessions.create(registry(), user, current_app.config["SESSION_HOURS"], request.remote_addr,
+                          request.headers.get("User-Agent"))
+    session.update(u=user["username"], sv=user.get("session_version", 1), iat=int(time.time()), sid=sid)
+
+
+def end_session() -> None:
+    """Logout: the session document goes, so a saved copy of the cookie stops working too."""
+    sid = session.get("sid")
+    if g.get("user") is not None and isinstance(sid, str):
+        sessions.revoke(registry(), sid)
+        auth_cache().clear()
+        from server import audit_trail
+        audit_trail.record("session.end", f"user:{g.user['username']}", {"session": sessions.current_id(sid)})
+    session.clear()
 
 
 def current_user() -> dict:

@@ -31,7 +31,8 @@ def create_user(db: Database, data: dict) -> dict:
     """Create a user; Conflict if the username is taken."""
     doc = {k: data.get(k) for k in PUBLIC_FIELDS}
     doc.update(_id=user_id(data["username"]), type="user", session_version=1, created_at=now_iso(),
-               password_hash=passwords.hash_password(data["password"]))
+               password_hash=passwords.hash_password(data["password"], _inputs(data)),
+               must_change_password=bool(data.get("must_change_password")))
     doc["active"] = data.get("active") is not False
     doc["locale"] = data.get("locale") or "zh_CN"
     db.put(doc)
@@ -43,13 +44,18 @@ def update_user(db: Database, doc: dict, changes: dict) -> dict:
     password = changes.pop("password", None)
     doc.update(changes)
     if password is not None:
-        doc["password_hash"] = passwords.hash_password(password)
+        doc["password_hash"] = passwords.hash_password(password, _inputs(doc))
     if password is not None or changes.get("active") is False or "role" in changes or "region" in changes:
         # Ends every open session of this user: their cookie carries the old version.
         doc["session_version"] = doc.get("session_version", 1) + 1
     doc["updated_at"] = now_iso()
     db.put(doc)
     return doc
+
+
+def _inputs(data: dict) -> tuple:
+    """What a password must not be made of: the user's own name and username."""
+    return (data.get("username"), data.get("display_name"))
 
 
 def authenticate(db: Database, username: str, password: str) -> dict | None:
@@ -63,6 +69,11 @@ def authenticate(db: Database, username: str, password: str) -> dict | None:
         with suppress(Conflict):  # someone else just changed the user; the old hash still verifies
             db.put(doc)
     return doc
+
+
+def token_public_id(token: str) -> str:
+    """The short id a user sees for a token (the first 16 hex digits of its hash), never the token."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
 def _token_doc_id(token: str) -> str:
@@ -99,6 +110,19 @@ def revoke_token(db: Database, token: str) -> bool:
     doc = db.get_or_none(_token_doc_id(token))
     if not doc or doc.get("type") != "token":
         return False
+    revoke_token_doc(db, doc)
+    return True
+
+
+def tokens_of(db: Database, user: dict) -> list[dict]:
+    """The user's tokens that still work: not revoked, not expired, issued since the last password change."""
+    docs = db.find({"type": "token", "username": user["username"]}, limit=1000, sort=None)
+    now = datetime.now(timezone.utc)
+    return sorted((d for d in docs if not d.get("revoked") and datetime.fromisoformat(d["expires_at"]) > now
+                   and d.get("session_version") == user.get("session_version", 1)),
+                  key=lambda d: d["created_at"], reverse=True)
+
+
+def revoke_token_doc(db: Database, doc: dict) -> None:
     doc["revoked"] = now_iso()
     db.put(doc)
-    return True

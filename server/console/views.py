@@ -1,7 +1,9 @@
 """Console pages: sign-in, enterprises and sites, inspectors, checklist templates, bulk import."""
 from __future__ import annotations
 
-from flask import (Blueprint, Flask, abort, g, make_response, redirect, render_template, request, session,
+from datetime import date
+
+from flask import (Blueprint, Flask, abort, g, make_response, redirect, render_template, request,
                    url_for)
 from marshmallow import ValidationError
 
@@ -10,8 +12,10 @@ from schemas import regions
 from schemas.registry import EnterpriseSearchArgs, InspectorSearchArgs
 from schemas.sectors import all_sectors, label as sector_label
 from server.accounts import roles, store as accounts
-from server.accounts.guard import limiter, login_limit, start_session
-from server.db import registry
+from server import audit_trail
+from server.surface import same_site_target
+from server.accounts.guard import end_session, limiter, login_limit, start_session
+from server.db import database, registry
 from server.gateway import seen
 from server.health import calendar_status, worker_status
 from server.qr import signing
@@ -66,21 +70,24 @@ def login():
                                      request.form.get("password", "")[:256])
         if user:
             start_session(user)
+            audit_trail.record("login.ok", f"user:{user['username']}", {"via": "console"}, who=user["username"])
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/console/") else url_for("console.home"))
         error = t("error.login_failed")
+        tried = request.form.get("username", "")[:64]
+        audit_trail.record("login.failed", f"user:{tried.lower()}", {"via": "console"}, who=tried)
     return render_template("login.html", error=error), (401 if error else 200)
 
 
 @bp.post("/logout")
 def logout():
-    session.clear()
+    end_session()
     return redirect(url_for("console.login"))
 
 
 @bp.get("/lang/<code>")
 def set_language(code):
-    resp = make_response(redirect(request.referrer or url_for("console.home")))
+    resp = make_response(redirect(same_site_target(request.referrer, url_for("console.home"))))
     if code in LOCALES:
         resp.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax", httponly=True)
     return resp

@@ -63,6 +63,13 @@ def _make_accounts(db: Database) -> list[dict]:
         password = secrets.token_urlsafe(9)
         accounts.create_user(db, {"username": username, "role": role, "region": region, "display_name": name,
                                   "password": password, "active": True, "locale": "zh_CN",
+                                  "must_change_password": _demo_must_change(),
                                   "inspector_id": entry[4] if len(entry) > 4 else None})
         made.append({"username": username, "password": password, "role": role, "region": region})
     return made
+
+
+def _demo_must_change() -> bool:
+    """DEMO_PASSWORD_CHANGE=1: the demo's generated passwords too must be changed at first sign-in."""
+    import os
+    return os.environ.get("DEMO_PASSWORD_CHANGE", "0") == "1"

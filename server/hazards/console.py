@@ -115,7 +115,7 @@ def case_action(key, action):
     if action not in ACTIONS:
         abort(404)
     try:
-        service.load_case(g.user, key, write=True)   # out of scope: 403 before anything else is looked at
+        service.load_case(g.user, key, write=True)   # out of scope: 404, before anything else is looked at
     except ApiError as exc:
         abort(exc.status)
     try:

@@ -128,7 +128,7 @@ def reorder(user: dict, key: str, days: int) -> dict:
     if not case or case.get("type") != "hazard_case":
         raise ApiError("not_found")
     if not roles.in_scope(user, case.get("region")):
-        raise ApiError("forbidden")
+        raise ApiError("not_found")   # out of scope answers like unknown
     return issue(user, {"inspection": case["inspection"].split(":", 1)[1],
                         "items": [{"case": key, "days": days}]})
 

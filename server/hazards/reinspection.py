@@ -13,6 +13,7 @@ from i18n import t
 from schemas import regions
 from server import audit
 from server.db import database, registry
+from server.accounts import roles
 from server.errors import ApiError
 from server.hazards import loop
 from server.hazards.service import load_case, save, step, today
@@ -70,11 +71,24 @@ def _cases(user: dict, keys: list[str]) -> list[dict]:
     return cases
 
 
+def check_regions(inspectors: list[str], region: str) -> None:
+    """Inspectors of another county are refused: each must belong to the case's county or a region above
+    it (the city or province bureau may send its own people)."""
+    people = registry().docs_by_id(sorted(set(inspectors)))
+    outside = [p.get("name") or pid for pid, p in people.items()
+               if not roles.in_scope({"role": roles.INSPECTOR, "region": p.get("region") or ""}, region)]
+    if outside:
+        raise ApiError("validation", errors={"inspectors": [
+            t("security.inspector_other_region", person=name, region=regions.name(region) or region)
+            for name in outside]})
+
+
 def schedule(user: dict, keys: list[str], inspectors: list[str], window_days: int) -> dict:
     """One task for rectified cases of one enterprise, dispatched to the chosen team at once."""
     cases = _cases(user, keys)
     first = cases[0]
     check_team(inspectors, {"enterprise": first["enterprise"]})
+    check_regions(inspectors, first["region"])
     start = today()
     plan = plan_for(user["region"], start.year)
     task = {"_id": next_task_id(plan), "type": "task", "kind": "reinspection", "plan": plan["_id"], "draw": None,

@@ -44,12 +44,13 @@ def case_key(doc_id: str) -> str:
 
 
 def load_case(user: dict, key: str, write: bool = False) -> dict:
-    """A case the user may see: 404 if unknown or (for reads) out of scope; 403 for writes out of scope."""
+    """A case the user may see: 404 if unknown or out of scope (one answer for both: no existence leak).
+    `write` is kept for callers; reads and writes answer alike."""
     doc = records().get_or_none(f"case:{key}") if UUID_RE.fullmatch(key or "") else None
     if not doc or doc.get("type") != "hazard_case":
         raise ApiError("not_found")
     if not roles.in_scope(user, doc.get("region")):
-        raise ApiError("forbidden" if write else "not_found")
+        raise ApiError("not_found")
     return doc
 
 

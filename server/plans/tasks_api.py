@@ -119,7 +119,7 @@ def _changeable(key: str, allowed: tuple = ("ready", "dispatched")) -> tuple[dic
     """A task the caller may manage (its plan's author, approver, admins) in one of the `allowed` states."""
     task, plan = load_task(key)
     if not may_see_plan(current_user(), plan):
-        raise ApiError("forbidden")
+        raise ApiError("not_found")   # out of scope answers like unknown
     if task["status"] not in allowed:
         raise ApiError("conflict", message=t("plan.wrong_state", status=task["status"], allowed="/".join(allowed)))
     return task, plan

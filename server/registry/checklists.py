@@ -60,13 +60,14 @@ def get_template(db: Database, key: str, version: int | None = None) -> dict | N
     return doc if doc and doc.get("type") == "checklist" else None
 
 
-def publish_version(db: Database, data: dict, author: str) -> dict:
+def publish_version(db: Database, data: dict, author: str, extra: dict | None = None) -> dict:
     """Store `data` as the next version of its template; earlier versions stay as they were."""
     current = get_template(db, data["key"])
     version = (current["version"] + 1) if current else 1
     fixed = {"_id": template_id(data["key"], version), "type": "checklist", "version": version}
     if any(k in data for k in ("_id", "_rev", "type", "version")):
         raise ValidationError({k: [t("mm.unknown")] for k in ("_id", "_rev", "type", "version") if k in data})
-    doc = {**ChecklistTemplateSchema().load({**data, **fixed}), "created_at": now_iso(), "created_by": author}
+    doc = {**ChecklistTemplateSchema().load({**data, **fixed}), "created_at": now_iso(), "created_by": author,
+           **(extra or {})}   # extra: the level and owner region (server/registry/checklist_scope.py)
     db.put(doc)  # Conflict if two authors publish at once: the caller reports it, nothing is lost
     return doc

@@ -1,4 +1,5 @@
-"""API for checklist templates: everyone signed in may read; supervisors and admins publish new versions."""
+"""API for checklist templates: everyone signed in may read; each level's publishers publish new versions
+(server/registry/checklist_scope.py), each version audited."""
 from __future__ import annotations
 
 from flask import request
@@ -11,7 +12,8 @@ from server.accounts import roles
 from server.accounts.guard import current_user, require
 from server.db import registry
 from server.errors import ApiError
-from server.registry import checklists
+from server import audit_trail
+from server.registry import checklist_scope, checklists
 
 blp = Blueprint("checklists", __name__, url_prefix="/api/v1/checklists", description="Checklist templates (检查事项)")
 EVERYONE = roles.ROLES
@@ -34,7 +36,14 @@ def publish():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("key"), str) or len(body["key"]) > 64:
         raise ApiError("validation", errors={"key": [t("mm.required")]})
-    return checklists.publish_version(registry(), body, current_user()["username"])
+    current = checklists.get_template(registry(), body["key"])
+    owner = checklist_scope.check_publish(current_user(), current)   # 403 unless this level's publisher
+    doc = checklists.publish_version(registry(), body, current_user()["username"], owner)
+    audit_trail.record("checklist.publish", doc["_id"], {
+        "key": doc["key"], "version": doc["version"], **owner,
+        "items": {"before": len((current or {}).get("items", [])), "after": len(doc.get("items", []))},
+        "previous": current["_id"] if current else None})
+    return doc
 
 
 @blp.route("/<string:key>", methods=["GET"])

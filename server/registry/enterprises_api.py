@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from schemas.registry import (EnterpriseCreateSchema, EnterpriseOutSchema, EnterprisePageSchema,
                               EnterpriseSchema, EnterpriseSearchArgs, SiteOutSchema, SiteSchema)
+from server import audit_trail
 from server.accounts import roles
 from server.accounts.guard import current_user, require, require_scope
 from server.db import registry
@@ -47,6 +48,7 @@ def create_enterprise(data):
         raise ApiError("conflict", errors={"uscc": ["exists"]}) from None
     if data.get("site"):
         registry().put(store.site_doc(doc, 1, data["site"]))
+    audit_trail.record("enterprise.create", doc["_id"], audit_trail.changes({}, doc))
     return doc
 
 
@@ -65,10 +67,12 @@ def get_enterprise(uscc):
 def update_enterprise(changes, uscc):
     """Change an enterprise's fields (its credit code is its key and cannot change)."""
     doc = load_enterprise(uscc)
+    before = dict(doc)
     if "region" in changes:
         require_scope(changes["region"])
     doc = store.enterprise_doc(changes, existing=doc)
     registry().put(doc)
+    audit_trail.record("enterprise.update", doc["_id"], audit_trail.changes(before, doc))
     if "region" in changes:
         for site in store.sites_of(registry(), uscc):
             registry().put(store.site_doc(doc, 0, {}, existing=site))
@@ -81,8 +85,10 @@ def update_enterprise(changes, uscc):
 def deregister_enterprise(uscc):
     """Mark an enterprise as no longer in the register; its history is kept (records are kept 3+ years)."""
     doc = load_enterprise(uscc)
+    before = dict(doc)
     doc = store.enterprise_doc({"active": False}, existing=doc)
     registry().put(doc)
+    audit_trail.record("enterprise.deregister", doc["_id"], audit_trail.changes(before, doc))
     return doc
 
 
@@ -108,6 +114,7 @@ def add_site(data, uscc):
     number = max((int(s["_id"].rsplit(":", 1)[1]) for s in existing), default=0) + 1
     doc = store.site_doc(enterprise, number, data)
     registry().put(doc)
+    audit_trail.record("site.create", doc["_id"], audit_trail.changes({}, doc))
     return doc
 
 
@@ -123,6 +130,8 @@ def update_site(changes, uscc, number):
         raise ApiError("not_found")
     merged = {**{k: site.get(k) for k in ("lng", "lat")}, **changes}
     SiteSchema().load({k: v for k, v in {**site, **merged}.items() if k in SiteSchema().fields})
+    before = dict(site)
     doc = store.site_doc(enterprise, number, changes, existing=site)
     registry().put(doc)
+    audit_trail.record("site.update", doc["_id"], audit_trail.changes(before, doc))
     return doc

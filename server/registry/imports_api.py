@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 
 from i18n import Problem, t
 from schemas.common import StrictSchema
+from server import audit_trail
 from server.accounts import roles
 from server.accounts.guard import current_user, require
 from server.db import registry
@@ -53,6 +54,9 @@ def import_upload(kind: str, upload) -> dict:
         raise ImportRejected(sorted(structural + extra, key=lambda p: p["line"])) from None
     if structural:
         raise ImportRejected(structural)
+    audit_trail.record("registry.import", f"import:{result.get('import_id')}",
+                       {"kind": kind, "file": upload.filename[:200], **{k: result.get(k) for k in
+                                                                        ("rows", "created", "updated")}})
     return result
 
 
@@ -87,6 +91,8 @@ def export(args, kind):
         raise ApiError("not_found")
     rows = export_rows(kind, roles.scope_prefix(current_user()))
     body = tabular.write_table(rows, kind, args["format"], g.get("locale", "zh_CN"))
+    audit_trail.record("registry.export", kind, {"format": args["format"], "rows": len(rows),
+                                                  "scope": roles.scope_prefix(current_user())})
     return _file(body, f"{kind}.{args['format']}", args["format"])
 
 

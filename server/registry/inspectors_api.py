@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from schemas.registry import InspectorOutSchema, InspectorPageSchema, InspectorSchema, InspectorSearchArgs
-from server import audit
+from server import audit, audit_trail
 from server.accounts import roles
 from server.accounts.guard import current_user, require, require_scope
 from server.db import database, registry
@@ -47,6 +47,7 @@ def create_inspector(data):
         raise ApiError("conflict", errors={"cert_no": ["exists"]})
     doc = store.inspector_doc(data)
     registry().put(doc)
+    audit_trail.record("inspector.create", doc["_id"], audit_trail.changes({}, doc))
     _audit_avoidance(doc["_id"], [], doc.get("avoid") or [])
     return doc
 
@@ -66,14 +67,16 @@ def get_inspector(key):
 def update_inspector(changes, key):
     """Change an inspector: sectors, unit, active flag, avoidance entries (回避) …"""
     doc = load_inspector(key)
+    before = dict(doc)
     if "region" in changes:
         require_scope(changes["region"])
     if "cert_no" in changes and _cert_taken(changes["cert_no"], doc["_id"]):
         raise ApiError("conflict", errors={"cert_no": ["exists"]})
-    before, leave_before = list(doc.get("avoid") or []), list(doc.get("leave") or [])
+    avoid_before, leave_before = list(doc.get("avoid") or []), list(doc.get("leave") or [])
     doc = store.inspector_doc(changes, existing=doc)
     registry().put(doc)
-    _audit_avoidance(doc["_id"], before, doc.get("avoid") or [])
+    audit_trail.record("inspector.update", doc["_id"], audit_trail.changes(before, doc))
+    _audit_avoidance(doc["_id"], avoid_before, doc.get("avoid") or [])
     if leave_before != (doc.get("leave") or []):  # availability decides who may be drawn, like 回避
         audit.append(database("audit"), current_user()["username"], "inspector.leave", doc["_id"],
                      {"before": leave_before, "after": doc.get("leave") or []})

@@ -29,13 +29,13 @@ def records():
 
 
 def load_inspection(user: dict, key: str, write: bool = False) -> dict:
-    """A submitted inspection the user may review: 404 if unknown (or out of scope, for reads), 403 for
-    writes out of scope (the standard of the project: existence is no secret to a writer's 403)."""
+    """A submitted inspection the user may review: 404 if unknown or out of scope, for reads and writes
+    alike (issue 14: one answer, so that a guess learns nothing)."""
     doc = records().get_or_none(f"inspection:{key}") if UUID_RE.fullmatch(key or "") else None
     if not doc or doc.get("type") != "inspection" or not doc.get("submitted_at"):
         raise ApiError("not_found")
     if not roles.in_scope(user, doc.get("region")):
-        raise ApiError("forbidden" if write else "not_found")
+        raise ApiError("not_found")
     return doc
 
 

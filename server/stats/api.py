@@ -10,6 +10,7 @@ from marshmallow import RAISE
 from i18n import t
 from schemas import regions
 from schemas.stats import StatsArgs, StatsExportArgs, StatsSchema
+from server import audit_trail
 from server.accounts import roles
 from server.accounts.guard import current_user, require
 from server.db import database
@@ -45,6 +46,7 @@ def file_name(args: dict, scope: str | None, year: int, fmt: str) -> str:
 def export_stats(args):
     """The same figures as CSV or XLSX, or the inspected enterprises of the year as GeoJSON (WGS-84)."""
     user, fmt = current_user(), args["format"]
+    audit_trail.record("stats.export", "stats", {"format": fmt, **{k: str(v) for k, v in args.items() if k != "format"}})
     if fmt == "geojson":
         scope = report.resolve_scope(user, args.get("region"))
         year = args.get("year") or report.today().year

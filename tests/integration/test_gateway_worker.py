@@ -47,11 +47,12 @@ def test_phones_last_contact_is_shown_to_supervisors_in_scope(app, client, field
 
 
 def test_the_holiday_calendars_end_is_shown_and_warned_of(app, client, login, tmp_path, monkeypatch):
-    """/healthz (public) says how far deadlines can be counted; the status page warns when the calendar is
+    """/healthz (to admins) says how far deadlines can be counted; the status page warns when the calendar is
     about to run out and names the file to add the next year to, and says so when that file is broken."""
     from server.hazards.service import today
+    client = login("admin")                                              # /healthz details: admins only
     known = client.get("/healthz").get_json()["calendar"]
-    assert set(known) == {"known_until", "days_left", "warning"}          # no server path for anonymous users
+    assert set(known) == {"known_until", "days_left", "warning"}          # no server path in /healthz
     assert known["days_left"] == (date.fromisoformat(known["known_until"]) - today()).days
     years = {str(y): {"holidays": []} for y in range(date.fromisoformat(known["known_until"]).year + 1, today().year + 3)}
     far_file = tmp_path / "extra.json"

@@ -237,14 +237,15 @@ def test_field_staff_and_anonymous_cannot_touch_the_loop(app, client, login, loo
         assert getattr(client, method)(path, json=body).status_code in (401, 403), path
 
 
-def test_writes_out_of_scope_are_forbidden_and_unknown_cases_not_found(login, loop_world):
+def test_writes_out_of_scope_answer_like_unknown_cases(login, loop_world):
+    """Issue 14: out-of-scope objects answered 403 where unknown ones answered 404; now one answer."""
     g = loop_world["general"]
     outsider = login("supervisor", "370200")
     for action, body in (("five_in_place", FIVE), ("close", {}), ("rectify", {"text": "已整改完毕"}),
                          ("order", {"days": 5}), ("reinspection", {"cases": [g], "inspectors": TEAM})):
-        assert outsider.post(f"{H}/{g}/{action}", json=body).status_code == 403, action
+        assert outsider.post(f"{H}/{g}/{action}", json=body).status_code == 404, action
         assert loop_world["sup"].post(f"{H}/00000000-0000-4000-8000-000000000000/{action}", json=body).status_code == 404
-    assert outsider.post(f"{H}/{g}/photos", data={"photo": (io.BytesIO(jpeg()), "a.jpg")}).status_code == 403
+    assert outsider.post(f"{H}/{g}/photos", data={"photo": (io.BytesIO(jpeg()), "a.jpg")}).status_code == 404
     assert loop_world["sup"].get(f"{H}/not-a-uuid").status_code == 404
 
 

@@ -79,8 +79,9 @@ def test_key_rotation_old_codes_still_verify(app, client, site):
     assert client.get(old_path).status_code == 404
 
 
-def test_healthz_and_openapi(client):
-    health = client.get("/healthz")
+def test_healthz_and_openapi(client, login):
+    assert client.get("/healthz").get_json() == {"status": "ok"}           # public: the status alone
+    health = login("admin").get("/healthz")
     assert health.status_code == 200 and health.get_json()["couchdb"]["reachable"] is True
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/enterprises" in spec["paths"] and "EnterpriseOut" in spec["components"]["schemas"]

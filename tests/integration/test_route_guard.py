@@ -19,7 +19,10 @@ PUBLIC = {"auth.csrf_token", "auth.login", "auth.issue_token", "api-docs.openapi
 # templates their phone shows; the sync gateway (own database only: tests/integration/test_gateway_access.py).
 SIGNED_IN = {"auth.logout", "auth.me", "auth.revoke_current_token", "tasks.my_tasks", "tasks.get_task",
              "checklists.list_templates", "checklists.latest", "checklists.one_version", "console.home",
-             "console.logout", "gateway.server_root", "gateway.relay"}
+             "console.logout", "gateway.server_root", "gateway.relay",
+             # one's own sessions, tokens and password (tests/integration/test_sessions.py)
+             "sessions.list_sessions", "sessions.revoke_session", "sessions.list_tokens", "sessions.revoke_token",
+             "sessions.change_password", "account_console.account_page", "account_console.account_action"}
 SAMPLE = {"int": "1", "path": "x/y"}
 
 

@@ -1,0 +1,64 @@
+"""Checklist templates scoped by level (issue 14): `lixia.sup` cut `hazardous_chemicals_major` to one item,
+which every county's next tasks then used, unaudited. Now built-in and province templates are published
+by a province's admins, city ones by that city's admins, county ones in their county alone; each audited."""
+from __future__ import annotations
+
+from server.db import database
+
+
+def _body(session, key: str) -> dict:
+    doc = session.get(f"/api/v1/checklists/{key}").get_json()
+    return {k: v for k, v in doc.items() if k not in ("_id", "_rev", "type", "version", "created_at", "created_by")}
+
+
+def _publishes(app) -> list[dict]:
+    with app.app_context():
+        rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
+    return [r["doc"] for r in rows if r["doc"]["action"] == "checklist.publish"]
+
+
+def test_a_county_supervisor_cannot_cut_a_built_in_template(app, login):
+    lixia = login("supervisor", "370102", username="lixia.sup")
+    body = _body(lixia, "hazardous_chemicals_major")
+    res = lixia.post("/api/v1/checklists", json={**body, "items": body["items"][:1]})
+    assert res.status_code == 403 and "省级" in res.get_json()["message"]
+    assert lixia.get("/api/v1/checklists/hazardous_chemicals_major").get_json()["version"] == 1
+    city_admin = login("admin", "370100", username="jinan.admin")
+    assert city_admin.post("/api/v1/checklists", json=body).status_code == 403
+    assert _publishes(app) == []
+
+
+def test_a_province_admin_publishes_a_built_in_version_and_it_is_audited(app, login):
+    admin = login("admin", "370000", username="sd.admin")
+    body = _body(admin, "hazardous_chemicals_major")
+    res = admin.post("/api/v1/checklists", json={**body, "items": body["items"][:2]})
+    assert res.status_code == 201 and res.get_json()["version"] == 2
+    entry = _publishes(app)[0]
+    assert entry["actor"] == "sd.admin" and entry["details"]["level"] == "builtin"
+    assert entry["details"]["items"]["after"] == 2 and entry["details"]["items"]["before"] > 2
+
+
+def test_county_templates_are_local_to_their_county(app, login):
+    lixia = login("supervisor", "370102", username="lixia.sup")
+    shizhong = login("supervisor", "370103", username="shizhong.sup")
+    body = {**_body(lixia, "fire_major_gb35181"), "key": "lixia_local_fire"}
+    res = lixia.post("/api/v1/checklists", json=body)
+    assert res.status_code == 201
+    assert lixia.post("/api/v1/checklists", json=body).get_json()["version"] == 2   # its own county: yes
+    refused = shizhong.post("/api/v1/checklists", json=body)
+    assert refused.status_code == 403 and "其他区县" in refused.get_json()["message"]
+    city_sup = login("supervisor", "370100", username="jinan.sup")
+    assert city_sup.post("/api/v1/checklists", json=body).status_code == 403
+    entries = _publishes(app)
+    assert [(e["actor"], e["details"]["level"], e["details"]["owner_region"]) for e in entries] == [
+        ("lixia.sup", "county", "370102"), ("lixia.sup", "county", "370102")]
+
+
+def test_city_templates_need_that_citys_admin(app, login):
+    city_sup = login("supervisor", "370100", username="jinan.sup")
+    body = {**_body(city_sup, "fire_major_gb35181"), "key": "jinan_city_fire"}
+    assert city_sup.post("/api/v1/checklists", json=body).status_code == 403   # a city level needs an admin
+    jinan_admin = login("admin", "370100", username="jinan.admin")
+    assert jinan_admin.post("/api/v1/checklists", json=body).status_code == 201
+    qingdao_admin = login("admin", "370200", username="qd.admin")
+    assert qingdao_admin.post("/api/v1/checklists", json=body).status_code == 403
