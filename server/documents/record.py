@@ -4,6 +4,7 @@ from __future__ import annotations
 from i18n import Problem
 from schemas.checklist import item_failed
 from server.documents import wording
+from server.documents.authorities import authority
 from server.documents.formatting import (clean, coordinates_cn, date_cn, datetime_cn, display_number, grade_label,
                                          period_cn)
 from server.documents.people import contact, joined, split_team, unit_party
@@ -21,8 +22,9 @@ VERDICT_LABELS = {
 }
 
 
-def build(src: RecordSources) -> dict:
+def build(src: RecordSources, authorities: dict | None = None) -> dict:
     rec = src.inspection
+    issuer = authority(src.issuer_region or rec.get("region"), authorities or {})
     inspectors, experts = split_team(rec.get("team") or [rec.get("inspector")], rec.get("experts"), src.people)
     number = display_number(rec.get("number"))  # taken at approval and written on the record (0005)
     site = src.site or {}
@@ -35,7 +37,7 @@ def build(src: RecordSources) -> dict:
         "period": period_cn(rec.get("started_at"), rec.get("finished_at")),
         "purpose": clean(rec.get("purpose"), 300), "task_kind": wording.TASK_KINDS.get(rec.get("task_kind"), ""),
         "inspectors": inspectors, "experts": experts,
-        "opening": opening(inspectors),
+        "opening": opening(inspectors, issuer["name"]), "authority": issuer,
         "manager": contact(rec.get("manager")), "witness": contact(rec.get("witness")),
         "checkin": checkin(rec.get("checkin"), rec.get("checkin_verdict")),
         "checklist_title": clean(((src.checklist or {}).get("title") or {}).get("zh"), 100),
@@ -49,9 +51,10 @@ def build(src: RecordSources) -> dict:
     }
 
 
-def opening(inspectors: list[dict]) -> str:
-    """我们是…执法人员…，证件号码为…: every inspector named with the certificate number shown."""
-    units = joined(p["unit"] for p in inspectors)
+def opening(inspectors: list[dict], issuer_name: str = "") -> str:
+    """我们是…执法人员…，证件号码为…: every inspector named with the certificate number shown, as
+    officers of the case's issuing bureau (issuer.py), whatever unit each certificate names."""
+    units = issuer_name or joined(p["unit"] for p in inspectors)
     return wording.RECORD_OPENING.format(units=(units + "的") if units else "",
                                          names=joined((p["name"] for p in inspectors)),
                                          certs=joined((p["cert_no"] or "（未登记）" for p in inspectors)))

@@ -57,7 +57,7 @@ def build(kind: str, doc_uuid: str, n: int | None):
     records, table = database("records"), current_app.extensions["doc_authorities"]
     if kind == "record":
         src = load_record(records, registry(), doc_uuid)
-        return src and (src.inspection["_id"], src.inspection.get("region"), record.build(src))
+        return src and (src.inspection["_id"], src.inspection.get("region"), record.build(src, table))
     if kind == "order":
         src = load_order(records, registry(), doc_uuid)
         return src and (src.order["_id"], src.order.get("region"), order.build(src, table))

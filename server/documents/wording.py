@@ -27,12 +27,12 @@ APPEAL = ("如果不服本指令，可以依法在60日内向{reconsideration}�
           "提起行政诉讼（《中华人民共和国行政复议法》第二十条、《中华人民共和国行政诉讼法》第四十六条），"
           "但本指令不停止执行，法律另有规定的除外。")
 
-OPINION_OPENING = ("本机关于{order_date}作出了{order_number}《责令限期整改指令书》。"
-                   "{reinspected}，本机关执法人员对你单位整改情况进行了复查，提出如下意见：")
+OPINION_OPENING = ("{issuer}于{order_date}作出了{order_number}《责令限期整改指令书》。"
+                   "{reinspected}，{issuer}执法人员对你单位整改情况进行了复查，提出如下意见：")
 OPINION_ALL_PASSED = "经复查，上述问题已整改完毕，符合要求。"
 # 安全生产法 第一百零二条: a hazard not removed is ordered removed again and fined.
 OPINION_SOME_FAILED = ("经复查，第{items}项问题未整改完毕。你单位应当继续采取措施消除事故隐患，确保安全生产；"
-                       "对未采取措施消除事故隐患的，本机关将依照《中华人民共和国安全生产法》第一百零二条的规定依法处理。")
+                       "对未采取措施消除事故隐患的，{issuer}将依照《中华人民共和国安全生产法》第一百零二条的规定依法处理。")
 
 DUPLICATE_TO_UNIT = "本文书一式两份：一份由应急管理部门备案，一份交被检查单位。"
 DUPLICATE_TO_REINSPECTED = "本文书一式两份：一份由应急管理部门备案，一份交被复查单位。"
