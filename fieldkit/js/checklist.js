@@ -1,4 +1,6 @@
 // The checklist's rules on the phone (pure): which answer fails an item, and what must be done before finishing.
+import {currentSignatures} from './content.js';
+import {correctionProblems} from './corrections.js';
 
 /** The items to answer: the pinned template's, or for a re-inspection (复查) one per hazard to re-check. */
 export function itemsFor(task, checklist) {
@@ -46,7 +48,7 @@ export function finishProblems(inspection, items, hazards, task) {
       problems.push(['fk.finish.major_without_hazard', {item: label}]);
     }
   }
-  const signatures = inspection.signatures || [];
+  const signatures = currentSignatures(inspection, hazards);  // a change after signing voids a signature
   const inspectors = signatures.filter((s) => s.signer === 'inspector');
   if (inspectors.length < Math.min(2, (task?.inspectors || []).length || 2)) {
     problems.push(['fk.finish.two_inspectors', {}]);
@@ -56,7 +58,8 @@ export function finishProblems(inspection, items, hazards, task) {
   if (inspection.witness?.name && !signatures.some((s) => s.signer === 'witness')) {
     problems.push(['fk.finish.witness_sign', {}]);
   }
-  return problems;
+  if (signatures.length < (inspection.signatures || []).length) problems.push(['fk.sig.void_problem', {}]);
+  return [...problems, ...correctionProblems(inspection)];
 }
 
 /** Tasks on the phone sorted into today, upcoming, returned for correction, and done. */

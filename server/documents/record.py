@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from i18n import Problem
 from schemas.checklist import item_failed
-from server.documents import wording
+from server.documents import signed, wording
 from server.documents.authorities import authority
 from server.documents.formatting import (clean, coordinates_cn, date_cn, datetime_cn, display_number, grade_label,
                                          period_cn)
@@ -28,7 +28,9 @@ def build(src: RecordSources, authorities: dict | None = None) -> dict:
     inspectors, experts = split_team(rec.get("team") or [rec.get("inspector")], rec.get("experts"), src.people)
     number = display_number(rec.get("number"))  # taken at approval and written on the record (0005)
     site = src.site or {}
-    manager = single_place(rec.get("signatures"), "manager", src.images)
+    checked = signed.check(rec, src.hazards, signed.item_labels(src.checklist, src.hazards))
+    sigs = marked(rec.get("signatures"), checked["states"])
+    manager = single_place(sigs, "manager", src.images)
     return {
         "kind": "record", "title": "现场检查记录", "number": number,
         "draft": number is None or rec.get("review_status") != "approved",
@@ -43,12 +45,19 @@ def build(src: RecordSources, authorities: dict | None = None) -> dict:
         "checklist_title": clean(((src.checklist or {}).get("title") or {}).get("zh"), 100),
         "checks": items(rec.get("answers"), src.checklist),
         "hazards": hazards(src.hazards),
-        "signers": signers(inspector_places(rec.get("signatures"), inspectors, src.images),
-                           [("被检查单位现场负责人", manager), ("见证人", single_place(rec.get("signatures"), "witness", src.images))]),
+        "signers": signers(inspector_places(sigs, inspectors, src.images),
+                           [("被检查单位现场负责人", manager), ("见证人", single_place(sigs, "witness", src.images))]),
+        "signcheck": checked,
         "manager_refused": manager["state"] == "refused",
         "refusal_basis": wording.RECORD_REFUSAL_BASIS, "copies": wording.RECORD_COPIES,
         "date": date_cn(rec.get("finished_at") or rec.get("started_at")),
     }
+
+
+def marked(signatures, states: list[str]) -> list:
+    """The signatures, each marked with whether it signed the content as it is (states of signed.check)."""
+    entries = signatures if isinstance(signatures, list) else []
+    return [{**s, "_state": state} if isinstance(s, dict) else s for s, state in zip(entries, states)]
 
 
 def opening(inspectors: list[dict], issuer_name: str = "") -> str:

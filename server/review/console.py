@@ -17,6 +17,7 @@ from server.errors import ApiError
 from server.hazards import orders
 from server.hazards.photos import photo_response, signature_response
 from server.review import queue, service
+from server.documents import signed
 
 bp = Blueprint("review_console", __name__)
 SHANGHAI = timezone(timedelta(hours=8))
@@ -80,6 +81,7 @@ def page_context(doc: dict) -> dict:
     return {"doc": doc, "people": people, "task": task, "plan": plan, "items": items, "hazards": hazards,
             "reviews": service.reviews_of(doc["_id"]), "filed_photos": set(filed),
             "conflicts": service.losing_versions(doc, hazards),
+            "signcheck": signed.check(doc, hazards, signed.item_labels(template, hazards)),
             "key": doc["_id"].split(":", 1)[1], "found_cases": [h for h in hazards
                                                                if (h.get("case") or {}).get("state") == "found"]}
 
