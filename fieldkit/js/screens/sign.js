@@ -19,6 +19,8 @@ export async function signScreen(view, app, inspectionId, slot) {
     if (blob) await db.saveSignature(inspectionId, name, blob);
     const {hazards} = await db.partsOf(inspectionId);
     await db.update(inspectionId, (doc) => {
+      // a refusal after a signature: the old image goes, or the record would carry a file nobody signed with
+      if (!blob && doc._attachments) delete doc._attachments[name];
       const others = (doc.signatures || []).filter((s) => s !== signatureFor(doc, who));
       // bound to the content as it is now: any later change voids it (fieldkit/js/content.js)
       doc.signatures = [...others, {signer: who.signer, name: who.name, at: nowIso(), refused: false,
