@@ -53,6 +53,17 @@ class OpinionSources:
     issuer_region: str | None = None
 
 
+@dataclass
+class DecisionSources:
+    """现场处理措施决定书: the decision and the inspection it was made in."""
+    decision: dict
+    inspection: dict | None = None
+    enterprise: dict | None = None
+    people: dict[str, dict] = field(default_factory=dict)
+    images: dict[str, bytes] = field(default_factory=dict)
+    issuer_region: str | None = None
+
+
 def signature_images(db: Database, doc: dict) -> dict[str, bytes]:
     """The attachments its signatures name, each fetched only if its stub says it is small enough."""
     stubs = doc.get("_attachments") or {}
@@ -116,6 +127,19 @@ def load_order(records: Database, registry: Database, uuid: str) -> OrderSources
         order=order, inspection=inspection, enterprise=enterprise_of(registry, order.get("enterprise")),
         people=people_of(registry, team), cases=records.docs_by_id(sorted({c for c in case_ids if isinstance(c, str)})),
         images=signature_images(records, order), issuer_region=issuer.for_order(records, registry, order))
+
+
+def load_decision(records: Database, registry: Database, uuid: str) -> DecisionSources | None:
+    decision = typed(records, f"decision:{uuid}", "onsite_decision")
+    if decision is None:
+        return None
+    inspection = typed(records, decision["inspection"], "inspection") if isinstance(decision.get("inspection"), str) else None
+    stored = decision.get("issuer_region")
+    return DecisionSources(
+        decision=decision, inspection=inspection, enterprise=enterprise_of(registry, decision.get("enterprise")),
+        people=people_of(registry, list((inspection or {}).get("team") or [])),
+        images=signature_images(records, decision),
+        issuer_region=stored if isinstance(stored, str) else issuer.for_order(records, registry, decision))
 
 
 def load_opinion(records: Database, registry: Database, uuid: str, n: int | None) -> OpinionSources | None:
