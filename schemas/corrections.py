@@ -1,4 +1,4 @@
-"""The phone's record of signed content and its corrections (docs/decisions/0011): what the worker accepts.
+"""The phone's record of signed content and its corrections (docs/decisions/0013): what the worker accepts.
 
 A signature carries `content_sha256`, the hash of the content it signed (schemas/signed_content.py). A
 record reopened after submission carries `correcting` (the content it had, to compare with) until it is

@@ -1,4 +1,4 @@
-"""What a signature signs: a record's canonical content and its SHA-256 (docs/decisions/0011).
+"""What a signature signs: a record's canonical content and its SHA-256 (docs/decisions/0013).
 
 The same rule is written in JavaScript for the phone (fieldkit/js/content.js); both are held to the shared
 test vectors in data/test-vectors/signed-content.json, so the two can never drift apart. The content is

@@ -1,7 +1,7 @@
 // What a signature signs (pure): the record's canonical content and its SHA-256. The same rule is written
 // in Python (schemas/signed_content.py); both are held to the shared test vectors in
 // data/test-vectors/signed-content.json, so the phone and the server can never disagree on a hash.
-// Definition (docs/decisions/0011-signed-content.md): the findings, answers, hazards, times and people of
+// Definition (docs/decisions/0013-signed-content-and-one-authority.md): the findings, answers, hazards, times and people of
 // a record — never its sync metadata, status, finish time, signatures, review or corrections.
 
 const K = [

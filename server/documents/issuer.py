@@ -1,6 +1,6 @@
 """One issuing authority per case (一案一机关): whose name, seal and number a case's documents bear.
 
-The rule (docs/decisions/0011): the bureau that organised the inspection issues every document of the
+The rule (docs/decisions/0013): the bureau that organised the inspection issues every document of the
 case — 现场检查记录, 现场处理措施决定书, 责令限期整改指令书, 整改复查意见书 — in its own name, under its
 own seal and in its own number sequence (`(济南)…` for 济南市应急管理局):
 1. an inspection of a plan is the plan's: the plan author's region (`author_region`), when the

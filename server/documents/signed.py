@@ -1,4 +1,4 @@
-"""Do a record's signatures match its content? And its corrections, in words (pure; docs/decisions/0011).
+"""Do a record's signatures match its content? And its corrections, in words (pure; docs/decisions/0013).
 
 Each signature the phone captured carries the SHA-256 of the content it signed (schemas/signed_content.py).
 The server recomputes the hash from the filed record and its hazards: a signature of other content is

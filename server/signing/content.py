@@ -1,6 +1,6 @@
 """What a console signature signs, and how captured entries join the document they sign.
 
-The signed content of each kind is what its text states (docs/decisions/0011): the number, the problems
+The signed content of each kind is what its text states (docs/decisions/0013): the number, the problems
 with their deadlines (order), measures and note (decision), results (opinion) and the issue date. An
 entry whose hash is not that of the document as it now reads is `void`: printed as void, never as signed.
 """
