@@ -59,6 +59,8 @@ def test_a_change_after_signing_voids_the_signatures_visibly_and_in_the_pdf(app,
     html = page(sup, filed)
     assert 'data-t="signatures-void"' in html and html.count('data-state="void"') == 2
     assert "2 个签名是在内容更改之前签署的" in html
+    api = sup.get(f"/api/v1/inspections/{filed['key']}").get_json()["signature_check"]
+    assert api["void"] == 2 and api["states"] == ["void", "void"] and len(api["sha256"]) == 64
     assert sup.post(f"/api/v1/inspections/{filed['key']}/review", json={"decision": "approved"}).status_code == 200
     pdf = sup.get(f"/console/documents/record/{filed['key']}.pdf")
     text = pdf_tools.flat(pdf.data)
