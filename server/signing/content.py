@@ -39,11 +39,16 @@ def content(kind: str, src) -> dict:
         return {"kind": kind, "number": d.get("number"), "inspection": d.get("inspection"), "issued_at": d.get("issued_at"),
                 "items": [[i.get("case"), i.get("description")] for i in d.get("items") or [] if isinstance(i, dict)],
                 "measures": d.get("measures"), "note": d.get("note")}
-    entry = (src.case.get("reinspections") or [])[src.n - 1]
+    entry = done(src.case)[src.n - 1]
     results = [[c["_id"], next((r.get("result") for r in reversed(c.get("reinspections") or [])
                                 if isinstance(r, dict) and r.get("task") == entry.get("task")), None)] for c in src.cases]
     return {"kind": kind, "case": src.case["_id"], "n": src.n, "number": entry.get("opinion_number"),
             "order": src.order.get("number"), "at": entry.get("at"), "results": results}
+
+
+def done(case: dict) -> list[dict]:
+    """A case's recorded re-inspections, counted as the documents count them (sources.load_opinion)."""
+    return [r for r in case.get("reinspections") or [] if isinstance(r, dict)]
 
 
 def sign_id(kind: str, uuid: str, src) -> str:

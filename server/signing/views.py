@@ -62,7 +62,7 @@ def _page(kind, doc_uuid, src, source, status=200, error=None):
     entries, _images, _doc = entries_of(database("records"), signed_doc.sign_id(kind, doc_uuid, src))
     digest = document_hash(signed_doc.content(kind, src))
     number = display_number(source.get("number") if kind != "opinion"
-                            else (source.get("reinspections") or [])[src.n - 1].get("opinion_number"))
+                            else signed_doc.done(source)[src.n - 1].get("opinion_number"))
     return render_template("sign_document.html", kind=kind, doc_uuid=doc_uuid, n=getattr(src, "n", None),
                            title=signed_doc.TITLES[kind], number=number, team=_team(kind, src),
                            entries=[{**e, "state": "void" if e.get("content_sha256") != digest

@@ -109,6 +109,14 @@ def test_the_four_documents_of_one_case_name_the_same_authority(app, loop_world,
     county = login("supervisor", "370102")
     approved = county.post(f"/api/v1/inspections/{answer['_id'].split(':', 1)[1]}/review", json={"decision": "approved"})
     assert approved.status_code == 200, approved.get_json()
+    page = sup.get(f"/console/documents/opinion/{major}/sign").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    from tests.integration.test_signing import pad_png
+    signed = sup.post(f"/console/documents/opinion/{major}/sign?n=1", data={
+        "csrf_token": token, "signer": "manager", "manager_name": "王厂长", "action": "sign", "image": pad_png()})
+    assert signed.status_code == 303 and "n=1" in signed.headers["Location"]
+    opinion_pdf = sup.get(f"/console/documents/opinion/{major}.pdf").data
+    assert len(pdf_tools.images(opinion_pdf)) == 1                          # the recipient's, captured on screen
     texts = {kind: pdf_tools.flat(sup.get(f"/console/documents/{kind}/{uuid}.pdf").data)
              for kind, uuid in [("record", key), ("decision", decision_uuid),
                                 ("order", issued["id"].split(":", 1)[1]), ("opinion", major)]}
