@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from i18n import t
 from schemas.common import StrictSchema, Text
+from schemas.corrections import MAX_CORRECTIONS, Correcting, Correction, content_hash_field
 
 UUID_ID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 TASK_ID = re.compile(r"^task:[0-9a-f]{16}:\d{5}$")
@@ -70,6 +71,7 @@ class Signature(StrictSchema):
     refused = fields.Boolean(load_default=False)
     refusal_note = Text(max_length=300, load_default="")
     at = fields.String(required=True, validate=ISO_TIME)
+    content_sha256 = content_hash_field()  # what was signed (or refused): schemas/signed_content.py
 
     @validates_schema
     def _signed_or_refused(self, data, **kwargs):
@@ -103,6 +105,8 @@ class InspectionDoc(PhoneDoc):
     answers = fields.List(fields.Nested(Answer), load_default=list, validate=validate.Length(max=500))
     signatures = fields.List(fields.Nested(Signature), load_default=list, validate=validate.Length(max=20))
     corrects = fields.String(load_default=None, allow_none=True)  # the review this revision answers
+    corrections = fields.List(fields.Nested(Correction), load_default=list, validate=validate.Length(max=MAX_CORRECTIONS))
+    correcting = fields.Nested(Correcting, load_default=None, allow_none=True)
 
     @validates_schema
     def _finished_fully(self, data, **kwargs):

@@ -140,3 +140,7 @@ class InspectionOutSchema(StrictSchema):
     hazard_list = fields.List(fields.Dict())
     # Revisions the conflict rule did not file (another device's edit), kept for supervisors to compare.
     conflicts = fields.List(fields.Dict())
+    # Signatures against the content they signed, and corrections after submission (decision 0013).
+    signature_check = fields.Dict()
+    corrections = fields.List(fields.Dict())
+    issuer_region = fields.String(allow_none=True)

@@ -53,6 +53,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     checklist_editor.init_app(app)  # 检查表编辑: a new template version from the console
     from server import documents
     documents.init_app(app)  # 执法文书: /console/documents/<kind>/<uuid>.pdf|.html
+    from server import decisions, signing
+    decisions.init_app(app)  # 现场处理措施决定书: /console/decisions/new/<inspection uuid>
+    signing.init_app(app)  # signature pad: /console/documents/<kind>/<uuid>/sign
     from server import stats
     stats.init_app(app)  # the statistics page and the views' answer cache
     from server.accounts import console as account_console

@@ -1,5 +1,7 @@
 // The checklist's rules on the phone (pure): which answer fails an item, and what must be done before finishing.
 import {pick} from './i18n.js';
+import {currentSignatures} from './content.js';
+import {correctionProblems} from './corrections.js';
 
 /** The items to answer: the pinned template's for the enterprise's sector (its own sections and the
  * cross-cutting ones, `sector: "*"`), or for a re-inspection (复查) one per hazard to re-check. */
@@ -62,7 +64,7 @@ export function finishProblems(inspection, items, hazards, task) {
       problems.push(['fk.finish.major_without_hazard', {item: label}]);
     }
   }
-  const signatures = inspection.signatures || [];
+  const signatures = currentSignatures(inspection, hazards);  // a change after signing voids a signature
   const inspectors = signatures.filter((s) => s.signer === 'inspector');
   if (inspectors.length < Math.min(2, (task?.inspectors || []).length || 2)) {
     problems.push(['fk.finish.two_inspectors', {}]);
@@ -72,7 +74,8 @@ export function finishProblems(inspection, items, hazards, task) {
   if (inspection.witness?.name && !signatures.some((s) => s.signer === 'witness')) {
     problems.push(['fk.finish.witness_sign', {}]);
   }
-  return problems;
+  if (signatures.length < (inspection.signatures || []).length) problems.push(['fk.sig.void_problem', {}]);
+  return [...problems, ...correctionProblems(inspection)];
 }
 
 /** Tasks on the phone sorted into today, upcoming, returned for correction, and done. */

@@ -87,8 +87,8 @@ export function update(id, change) {
 }
 
 /** A returned record becomes editable again; the correction answers `review` (a new revision). */
-export async function reopen(inspection, review) {
-  return save({...inspection, status: 'draft', finished_at: null, corrects: review.ref, reopening: true});
+export async function reopen(inspection, review, extra = {}) {
+  return save({...inspection, status: 'draft', finished_at: null, corrects: review.ref, reopening: true, ...extra});
 }
 
 export async function savePhoto(meta, blob) {

@@ -4,6 +4,7 @@ import {test} from 'node:test';
 
 import {finishProblems, forSector, itemFailed, itemLabel, itemsFor} from '../js/checklist.js';
 import {foundText, requirement, violationOf} from '../js/violation.js';
+import {contentHash} from '../js/content.js';
 
 const PLACED = {key: 'it-7-1', answer: 'yes_no_na', sector: 'machinery', text: {zh: '人员聚集场所未设置在熔融金属吊运跨的地坪区域内。'},
                 violation: {zh: '人员聚集场所设置在熔融金属吊运跨的地坪区域内。'}, basis: '第七条第（一）项'};
@@ -45,8 +46,9 @@ test('the checklist shows the enterprise sector and the cross-cutting items only
 
 test('finishing: N/A numbers count as answered, and messages name items by text, not by key', () => {
   const items = [GAS, NOTE];
-  const inspection = {checkin: {}, answers: [{item: 'it-4-8-p', value: 'na', photos: []}], manager: {name: '王'},
-                      signatures: [{signer: 'inspector'}, {signer: 'inspector'}, {signer: 'manager'}]};
+  const inspection = {checkin: {}, answers: [{item: 'it-4-8-p', value: 'na', photos: []}], manager: {name: '王'}};
+  const signed = contentHash(inspection, []);  // signatures bound to what they signed (content.js)
+  inspection.signatures = ['inspector', 'inspector', 'manager'].map((signer) => ({signer, content_sha256: signed}));
   const problems = finishProblems(inspection, items, [], {inspectors: ['a', 'b']});
   assert.equal(problems.length, 1);
   assert.equal(problems[0][0], 'fk.finish.unanswered');

@@ -5,6 +5,7 @@ import {test} from 'node:test';
 import {distanceM, geofence} from '../js/geo.js';
 import {readPayload, siteFromToken} from '../js/qr.js';
 import {finishProblems, groupTasks, isCorrected, itemFailed, itemsFor} from '../js/checklist.js';
+import {contentHash} from '../js/content.js';
 
 const BASE = 'https://aqjc.example.gov.cn';
 const SITE = 'site:91370102MA3C5EXJ4X:01';
@@ -73,14 +74,18 @@ test('finishing needs check-in, every answer, required photos, a hazard for a fa
     ['fk.finish.no_checkin', 'fk.finish.unanswered', 'fk.finish.two_inspectors', 'fk.finish.no_manager']);
   const done = {checkin: {}, manager: {name: '赵'}, answers: [{item: 'a', value: 'no', photos: ['photo:1']}],
                 signatures: [{signer: 'inspector'}, {signer: 'inspector'}, {signer: 'manager', refused: true}]};
-  assert.deepEqual(keys(finishProblems(done, [yesNo], [], task)), ['fk.finish.major_without_hazard']);
-  assert.deepEqual(finishProblems(done, [yesNo], [{item: 'a'}], task), []);
+  // signatures hold only for the content they signed (content.js): bound here to the record as checked
+  const bound = (doc, hazards) => ({...doc, signatures: doc.signatures.map((s) => ({...s, content_sha256: contentHash(doc, hazards)}))});
+  assert.deepEqual(keys(finishProblems(bound(done, []), [yesNo], [], task)), ['fk.finish.major_without_hazard']);
+  assert.deepEqual(finishProblems(bound(done, [{item: 'a'}]), [yesNo], [{item: 'a'}], task), []);
+  assert.deepEqual(keys(finishProblems(done, [yesNo], [{item: 'a'}], task)),
+    ['fk.finish.two_inspectors', 'fk.finish.manager_sign', 'fk.sig.void_problem']);  // unbound: sign again
   const noPhoto = {...done, answers: [{item: 'a', value: 'yes', photos: []}]};
-  assert.deepEqual(keys(finishProblems(noPhoto, [yesNo], [], task)), ['fk.finish.photo_required']);
+  assert.deepEqual(keys(finishProblems(bound(noPhoto, []), [yesNo], [], task)), ['fk.finish.photo_required']);
   const na = {...done, answers: [{item: 'a', value: 'na', photos: []}]};
-  assert.deepEqual(finishProblems(na, [yesNo], [], task), []);
+  assert.deepEqual(finishProblems(bound(na, []), [yesNo], [], task), []);
   const witness = {...done, witness: {name: '钱'}};
-  assert.deepEqual(keys(finishProblems(witness, [yesNo], [{item: 'a'}], task)), ['fk.finish.witness_sign']);
+  assert.deepEqual(keys(finishProblems(bound(witness, [{item: 'a'}]), [yesNo], [{item: 'a'}], task)), ['fk.finish.witness_sign']);
 });
 
 test('tasks sorted into returned, today, upcoming and done', () => {

@@ -17,15 +17,15 @@ def build(src: OpinionSources, authorities: dict) -> dict:
     team = answer.get("team") or (src.task or {}).get("inspectors") or []
     inspectors, _experts = split_team(team, [], src.people)
     number = display_number(entry.get("opinion_number"))
-    issuer = authority(case.get("region") or order.get("region"), authorities)
+    issuer = authority(src.issuer_region or case.get("region") or order.get("region"), authorities)
     rows = items(src.cases, entry.get("task"), order, answer)
     failed = [str(r["no"]) for r in rows if r["result"] != "pass"]
     return {
         "kind": "opinion", "title": "整改复查意见书", "number": number, "draft": number is None, "n": src.n,
         "unit": unit_party(src.enterprise, case.get("enterprise_name", ""), case.get("enterprise", "")),
-        "opening": opening(order, answer, entry),
+        "opening": opening(order, answer, entry, issuer["name"]),
         "problems": rows,
-        "conclusion": (wording.OPINION_SOME_FAILED.format(items="、".join(failed)) if failed
+        "conclusion": (wording.OPINION_SOME_FAILED.format(items="、".join(failed), issuer=issuer["name"]) if failed
                        else wording.OPINION_ALL_PASSED),
         "authority": issuer, "inspectors": inspectors,
         "signers": signers(inspector_places(answer.get("signatures"), inspectors, src.images),
@@ -34,9 +34,10 @@ def build(src: OpinionSources, authorities: dict) -> dict:
     }
 
 
-def opening(order: dict, answer: dict, entry: dict) -> str:
+def opening(order: dict, answer: dict, entry: dict, issuer_name: str = "本机关") -> str:
     when = datetime_cn(answer.get("started_at")) or date_cn(entry.get("at"))
     return wording.OPINION_OPENING.format(
+        issuer=issuer_name,
         order_date=date_cn(order.get("issued_at")) or "＿＿年＿＿月＿＿日",
         order_number=display_number(order.get("number")) or "（未编号）",
         reinspected=when or "＿＿年＿＿月＿＿日")

@@ -13,12 +13,12 @@ def build(src: OrderSources, authorities: dict) -> dict:
     order, rec = src.order, src.inspection or {}
     inspectors, _experts = split_team(rec.get("team") or [rec.get("inspector")], [], src.people)
     number = display_number(order.get("number"))
-    issuer = authority(order.get("region") or rec.get("region"), authorities)
+    issuer = authority(src.issuer_region or order.get("region") or rec.get("region"), authorities)
     rows = items(order.get("items"), src.cases)
     return {
         "kind": "order", "title": "责令限期整改指令书", "number": number, "draft": number is None,
         "unit": unit_party(src.enterprise, rec.get("enterprise_name", ""), order.get("enterprise", "")),
-        "found": found_sentence(rec, rec.get("number")),
+        "found": found_sentence(rec, rec.get("number"), issuer["name"]),
         "problems": rows, "any_major": any(r["grade"] == "major" for r in rows),
         "basis": wording.ORDER_BASIS, "demand": wording.ORDER_DEMAND, "during": wording.ORDER_DURING,
         "major": wording.ORDER_MAJOR,
@@ -30,7 +30,7 @@ def build(src: OrderSources, authorities: dict) -> dict:
     }
 
 
-def found_sentence(rec: dict, record_number) -> str:
+def found_sentence(rec: dict, record_number, issuer_name: str = "本机关") -> str:
     """Where the problems were found. The record's number goes before its title (…12号《现场检查记录》)
     so that the number's own parentheses are never nested inside another pair."""
     when = date_cn(rec.get("started_at"))
@@ -39,7 +39,7 @@ def found_sentence(rec: dict, record_number) -> str:
         return "经查，你单位存在下列问题："
     if not ref:
         return f"经{when}现场检查，你单位存在下列问题："
-    return f"{when}，本机关执法人员对你单位进行了现场检查，{ref}《现场检查记录》载明你单位存在下列问题："
+    return f"{when}，{issuer_name}执法人员对你单位进行了现场检查，{ref}《现场检查记录》载明你单位存在下列问题："
 
 
 def items(order_items, cases: dict[str, dict]) -> list[dict]:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from i18n import Problem
 from schemas.checklist import item_failed
-from server.documents import checkin_words, wording
+from server.documents import checkin_words, signed, wording
+from server.documents.authorities import authority
 from server.documents.formatting import (clean, coordinates_cn, date_cn, datetime_cn, display_number, grade_label,
                                          period_cn)
 from server.documents.people import contact, joined, split_team, unit_party
@@ -23,13 +24,16 @@ VERDICT_LABELS = {
 TYPED_SITE = {"wrong_site": "输入的场所编码不属于该场所", "unknown": "输入的场所编码无法识别"}
 
 
-def build(src: RecordSources, full: bool = False) -> dict:
+def build(src: RecordSources, authorities: dict | None = None, full: bool = False) -> dict:
     """The record's context; `full` prints every item, otherwise failed ones and one line for the rest."""
     rec = src.inspection
+    issuer = authority(src.issuer_region or rec.get("region"), authorities or {})
     inspectors, experts = split_team(rec.get("team") or [rec.get("inspector")], rec.get("experts"), src.people)
     number = display_number(rec.get("number"))  # taken at approval and written on the record (0005)
     site = src.site or {}
-    manager = single_place(rec.get("signatures"), "manager", src.images)
+    checked = signed.check(rec, src.hazards, signed.item_labels(src.checklist, src.hazards))
+    sigs = marked(rec.get("signatures"), checked["states"])
+    manager = single_place(sigs, "manager", src.images)
     return {
         "kind": "record", "title": "现场检查记录", "number": number,
         "draft": number is None or rec.get("review_status") != "approved",
@@ -38,23 +42,31 @@ def build(src: RecordSources, full: bool = False) -> dict:
         "period": period_cn(rec.get("started_at"), rec.get("finished_at")),
         "purpose": clean(rec.get("purpose"), 300), "task_kind": wording.TASK_KINDS.get(rec.get("task_kind"), ""),
         "inspectors": inspectors, "experts": experts,
-        "opening": opening(inspectors),
+        "opening": opening(inspectors, issuer["name"]), "authority": issuer,
         "manager": contact(rec.get("manager")), "witness": contact(rec.get("witness")),
         "checkin": checkin(rec.get("checkin"), rec.get("checkin_verdict")),
         "checklist_title": clean(((src.checklist or {}).get("title") or {}).get("zh"), 100),
         **checks_part(items(rec.get("answers"), src.checklist), full),
         "hazards": hazards(src.hazards),
-        "signers": signers(inspector_places(rec.get("signatures"), inspectors, src.images),
-                           [("被检查单位现场负责人", manager), ("见证人", single_place(rec.get("signatures"), "witness", src.images))]),
+        "signers": signers(inspector_places(sigs, inspectors, src.images),
+                           [("被检查单位现场负责人", manager), ("见证人", single_place(sigs, "witness", src.images))]),
+        "signcheck": checked,
         "manager_refused": manager["state"] == "refused",
         "refusal_basis": wording.RECORD_REFUSAL_BASIS, "copies": wording.RECORD_COPIES,
         "date": date_cn(rec.get("finished_at") or rec.get("started_at")),
     }
 
 
-def opening(inspectors: list[dict]) -> str:
-    """我们是…执法人员…，证件号码为…: every inspector named with the certificate number shown."""
-    units = joined(p["unit"] for p in inspectors)
+def marked(signatures, states: list[str]) -> list:
+    """The signatures, each marked with whether it signed the content as it is (states of signed.check)."""
+    entries = signatures if isinstance(signatures, list) else []
+    return [{**s, "_state": state} if isinstance(s, dict) else s for s, state in zip(entries, states)]
+
+
+def opening(inspectors: list[dict], issuer_name: str = "") -> str:
+    """我们是…执法人员…，证件号码为…: every inspector named with the certificate number shown, as
+    officers of the case's issuing bureau (issuer.py), whatever unit each certificate names."""
+    units = issuer_name or joined(p["unit"] for p in inspectors)
     return wording.RECORD_OPENING.format(units=(units + "的") if units else "",
                                          names=joined((p["name"] for p in inspectors)),
                                          certs=joined((p["cert_no"] or "（未登记）" for p in inspectors)))

@@ -21,8 +21,9 @@ def keep_together(text) -> Markup:
     return Markup(_UNBREAKABLE.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', escaped))
 
 
-def html(doc: dict, preview: bool, pdf_url: str | None = None) -> str:
-    return render_template(f"documents/{doc['kind']}.html", doc=doc, preview=preview, pdf_url=pdf_url)
+def html(doc: dict, preview: bool, pdf_url: str | None = None, sign_url: str | None = None) -> str:
+    return render_template(f"documents/{doc['kind']}.html", doc=doc, preview=preview, pdf_url=pdf_url,
+                           sign_url=sign_url)
 
 
 def weasyprint():

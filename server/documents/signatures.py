@@ -40,6 +40,9 @@ def signature_view(entry: dict | None, images: dict[str, bytes], role: str, name
         return view
     view.update(name=clean(entry.get("name"), 50) or view["name"], at=datetime_cn(entry.get("at")),
                 date=date_cn(entry.get("at")))
+    if entry.get("_state") == "void":  # signed other content (server/documents/signed.py): never printed as signed
+        view.update(state="void", statement=void_text(view, entry.get("refused") is True))
+        return view
     if entry.get("refused") is True:
         view.update(state="refused", note=clean(entry.get("refusal_note"), 300))
         view["statement"] = refusal_text(view)
@@ -60,6 +63,13 @@ def refusal_text(view: dict) -> str:
     if view["note"]:
         text += f"（说明：{view['note']}）"
     return text + "。"
+
+
+def void_text(view: dict, refused: bool) -> str:
+    who = view["name"] or view["role_label"]
+    what = "拒签记录" if refused else "签名"
+    when = f"于{view['at']}" if view["at"] else ""
+    return f"{who}{when}的{what}已失效：签名后记录内容已更改，尚未重新签名。"
 
 
 def by_role(signatures, role: str) -> list[dict]:

@@ -5,6 +5,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from server.documents import issuer
 from sync.couch import Database
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ class RecordSources:
     checklist: dict | None = None
     hazards: list[dict] = field(default_factory=list)
     images: dict[str, bytes] = field(default_factory=dict)   # signature attachments by name
+    issuer_region: str | None = None                         # the case's issuing bureau (issuer.py)
 
 
 @dataclass
@@ -33,6 +35,7 @@ class OrderSources:
     people: dict[str, dict] = field(default_factory=dict)
     cases: dict[str, dict] = field(default_factory=dict)
     images: dict[str, bytes] = field(default_factory=dict)
+    issuer_region: str | None = None
 
 
 @dataclass
@@ -47,6 +50,18 @@ class OpinionSources:
     enterprise: dict | None = None
     people: dict[str, dict] = field(default_factory=dict)
     images: dict[str, bytes] = field(default_factory=dict)
+    issuer_region: str | None = None
+
+
+@dataclass
+class DecisionSources:
+    """现场处理措施决定书: the decision and the inspection it was made in."""
+    decision: dict
+    inspection: dict | None = None
+    enterprise: dict | None = None
+    people: dict[str, dict] = field(default_factory=dict)
+    images: dict[str, bytes] = field(default_factory=dict)
+    issuer_region: str | None = None
 
 
 def signature_images(db: Database, doc: dict) -> dict[str, bytes]:
@@ -88,7 +103,8 @@ def load_record(records: Database, registry: Database, uuid: str) -> RecordSourc
         people=people_of(registry, ids),
         checklist=typed(registry, checklist_id, "checklist") if isinstance(checklist_id, str) else None,
         hazards=records.find({"type": "hazard", "inspection": inspection["_id"]}, limit=500),
-        images=signature_images(records, inspection))
+        images=signature_images(records, inspection),
+        issuer_region=issuer.for_inspection(records, registry, inspection))
 
 
 class Refused(Exception):
@@ -110,7 +126,20 @@ def load_order(records: Database, registry: Database, uuid: str) -> OrderSources
     return OrderSources(
         order=order, inspection=inspection, enterprise=enterprise_of(registry, order.get("enterprise")),
         people=people_of(registry, team), cases=records.docs_by_id(sorted({c for c in case_ids if isinstance(c, str)})),
-        images=signature_images(records, order))
+        images=signature_images(records, order), issuer_region=issuer.for_order(records, registry, order))
+
+
+def load_decision(records: Database, registry: Database, uuid: str) -> DecisionSources | None:
+    decision = typed(records, f"decision:{uuid}", "onsite_decision")
+    if decision is None:
+        return None
+    inspection = typed(records, decision["inspection"], "inspection") if isinstance(decision.get("inspection"), str) else None
+    stored = decision.get("issuer_region")
+    return DecisionSources(
+        decision=decision, inspection=inspection, enterprise=enterprise_of(registry, decision.get("enterprise")),
+        people=people_of(registry, list((inspection or {}).get("team") or [])),
+        images=signature_images(records, decision),
+        issuer_region=stored if isinstance(stored, str) else issuer.for_order(records, registry, decision))
 
 
 def load_opinion(records: Database, registry: Database, uuid: str, n: int | None) -> OpinionSources | None:
@@ -135,7 +164,8 @@ def load_opinion(records: Database, registry: Database, uuid: str, n: int | None
         case=case, n=n, order=order, cases=covered_cases(records, case, entry, task), task=task,
         reinspection=answer, enterprise=enterprise_of(registry, case.get("enterprise")),
         people=people_of(registry, list((task or {}).get("inspectors") or []) + list((answer or {}).get("team") or [])),
-        images=signature_images(records, answer) if answer else {})
+        images=signature_images(records, answer) if answer else {},
+        issuer_region=issuer.for_order(records, registry, order) or issuer.for_case(records, registry, case))
 
 
 def covered_cases(records: Database, case: dict, entry: dict, task: dict | None) -> list[dict]:

@@ -8,12 +8,13 @@ from server import audit
 from server.accounts import roles
 from server.console.views import staff_only
 from server.db import database, registry
-from server.documents import opinion, order, record, render
-from server.documents.sources import UUID, Refused, load_opinion, load_order, load_record
+from server.documents import decision, opinion, order, record, render
+from server.documents.sources import UUID, Refused, load_decision, load_opinion, load_order, load_record
+from server.signing.content import with_console_signatures
 from server.errors import CATALOGUE, ApiError, error_response
 
 bp = Blueprint("documents", __name__)
-KINDS = ("record", "order", "opinion")
+KINDS = ("record", "order", "opinion", "decision")
 MAX_N = 999
 
 
@@ -42,7 +43,9 @@ def document(kind: str, doc_uuid: str, fmt: str):
     if fmt == "html":
         pdf_url = url_for("documents.document", kind=kind, doc_uuid=doc_uuid, fmt="pdf", **({"n": n} if n else {}),
                           **({"full": "1"} if doc.get("full") else {}))
-        resp = make_response(render.html(doc, preview=True, pdf_url=pdf_url))
+        sign_url = (url_for("signing.sign_page", kind=kind, doc_uuid=doc_uuid, **({"n": n} if n else {}))
+                    if kind != "record" and not doc["draft"] else None)
+        resp = make_response(render.html(doc, preview=True, pdf_url=pdf_url, sign_url=sign_url))
         resp.headers["Content-Type"] = "text/html; charset=utf-8"
     else:
         resp = make_response(render.pdf(doc))
@@ -60,11 +63,17 @@ def build(kind: str, doc_uuid: str, n: int | None):
         src = load_record(records, registry(), doc_uuid)
         # ?full=1 prints every item; by default failed items in full and one line for the rest
         return src and (src.inspection["_id"], src.inspection.get("region"),
-                        record.build(src, full=request.args.get("full") == "1"))
+                        record.build(src, table, full=request.args.get("full") == "1"))
     if kind == "order":
         src = load_order(records, registry(), doc_uuid)
+        src = src and with_console_signatures(kind, src, doc_uuid, records)
         return src and (src.order["_id"], src.order.get("region"), order.build(src, table))
+    if kind == "decision":
+        src = load_decision(records, registry(), doc_uuid)
+        src = src and with_console_signatures(kind, src, doc_uuid, records)
+        return src and (src.decision["_id"], src.decision.get("region"), decision.build(src, table))
     src = load_opinion(records, registry(), doc_uuid, n)
+    src = src and with_console_signatures(kind, src, doc_uuid, records)
     return src and (src.case["_id"], src.case.get("region"), opinion.build(src, table))
 
 

@@ -27,13 +27,23 @@ APPEAL = ("如果不服本指令，可以依法在60日内向{reconsideration}�
           "提起行政诉讼（《中华人民共和国行政复议法》第二十条、《中华人民共和国行政诉讼法》第四十六条），"
           "但本指令不停止执行，法律另有规定的除外。")
 
-OPINION_OPENING = ("本机关于{order_date}作出了{order_number}《责令限期整改指令书》。"
-                   "{reinspected}，本机关执法人员对你单位整改情况进行了复查，提出如下意见：")
+OPINION_OPENING = ("{issuer}于{order_date}作出了{order_number}《责令限期整改指令书》。"
+                   "{reinspected}，{issuer}执法人员对你单位整改情况进行了复查，提出如下意见：")
 OPINION_ALL_PASSED = "经复查，上述问题已整改完毕，符合要求。"
 # 安全生产法 第一百零二条: a hazard not removed is ordered removed again and fined.
 OPINION_SOME_FAILED = ("经复查，第{items}项问题未整改完毕。你单位应当继续采取措施消除事故隐患，确保安全生产；"
-                       "对未采取措施消除事故隐患的，本机关将依照《中华人民共和国安全生产法》第一百零二条的规定依法处理。")
+                       "对未采取措施消除事故隐患的，{issuer}将依照《中华人民共和国安全生产法》第一百零二条的规定依法处理。")
 
 DUPLICATE_TO_UNIT = "本文书一式两份：一份由应急管理部门备案，一份交被检查单位。"
 DUPLICATE_TO_REINSPECTED = "本文书一式两份：一份由应急管理部门备案，一份交被复查单位。"
 RECORD_COPIES = "本记录一式两份：一份由应急管理部门存档，一份交被检查单位。"
+
+# 现场处理措施决定书 (安全生产法 第六十五条第一款第（二）（三）项): the measures are stated by
+# server/decisions/service.py MEASURES; the appeal routes are those of the order.
+DECISION_FOUND = "{issuer}执法人员于{date}对你单位进行现场检查时，发现你单位存在下列问题："
+DECISION_BASIS = "依据《中华人民共和国安全生产法》第六十五条第一款第{items}项的规定，现作出如下现场处理决定："
+DECISION_RESUME = ("重大事故隐患排除后，经审查同意，方可恢复生产经营和使用"
+                   "（《中华人民共和国安全生产法》第六十五条第一款第（三）项）。")
+DECISION_APPEAL = ("如果不服本决定，可以依法在60日内向{reconsideration}申请行政复议，或者在6个月内依法向{court}"
+                   "提起行政诉讼（《中华人民共和国行政复议法》第二十条、《中华人民共和国行政诉讼法》第四十六条），"
+                   "但本决定不停止执行，法律另有规定的除外。")

@@ -8,7 +8,8 @@ from datetime import date
 from i18n import Problem, t
 from server import audit, numbering
 from server.accounts import roles
-from server.db import database
+from server.db import database, registry
+from server.documents import issuer
 from server.errors import ApiError
 from server.hazards import loop
 from server.hazards.service import UUID_RE, records, refusal, step, today
@@ -90,14 +91,15 @@ def issue(user: dict, data: dict) -> dict:
     at = now_iso()
     day = today()
     moved = [_ordered(case, item, order_id, user["username"], at, day) for case, item in zip(cases, data["items"])]
-    number = numbering.next_number(records(), "order", user["region"])["number"]
+    region = issuer.for_inspection(records(), registry(), inspection) or user["region"]  # one bureau per case
+    number = numbering.next_number(records(), "order", region)["number"]
     _move_all(cases, moved)
     order = {"_id": order_id, "type": "rectification_order", "number": number, "inspection": inspection["_id"],
              "enterprise": inspection["enterprise"], "enterprise_name": inspection.get("enterprise_name", ""),
              "region": inspection["region"], "site": inspection.get("site"),
              "items": [order_item(c) for c in moved],
              "issued_at": at, "issued_by": user["username"], "issued_by_name": user.get("display_name", ""),
-             "issuer_region": user["region"], "signatures": []}
+             "issuer_region": region, "authority_rule": 1, "signatures": []}
     records().put(order)
     audit_db = database("audit")
     for case in moved:

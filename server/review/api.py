@@ -11,6 +11,7 @@ from server.accounts.guard import current_user, require
 from server.db import registry
 from server.documents import record_items
 from server.errors import ApiError
+from server.documents import signed
 from server.review import queue, service
 
 blp = Blueprint("inspections", __name__, url_prefix="/api/v1/inspections", description="Review of inspections")
@@ -34,6 +35,8 @@ def detail(doc: dict) -> dict:
                hazard_list=[{k: v for k, v in h.items() if not k.startswith("_") and k not in ("source", "conflicts")}
                             for h in hazards],
                conflicts=[{k: v for k, v in c.items() if k != "values"} for c in service.losing_versions(doc, hazards)])
+    checked = signed.check(doc, hazards)
+    out["signature_check"] = {k: checked[k] for k in ("sha256", "states", "void", "unbound", "chain_broken")}
     return out
 
 

@@ -18,6 +18,7 @@ from server.errors import ApiError
 from server.hazards import orders
 from server.hazards.photos import photo_response, signature_response
 from server.review import queue, service
+from server.documents import signed
 
 bp = Blueprint("review_console", __name__)
 SHANGHAI = timezone(timedelta(hours=8))
@@ -88,6 +89,7 @@ def page_context(doc: dict) -> dict:
             "conflict_fields": CONFLICT_FIELDS, "evidence": checkin_words.describe(doc.get("checkin"), doc.get("checkin_verdict")),
             "reviews": service.reviews_of(doc["_id"]), "filed_photos": set(filed),
             "conflicts": service.losing_versions(doc, hazards),
+            "signcheck": signed.check(doc, hazards, signed.item_labels(template, hazards)),
             "key": doc["_id"].split(":", 1)[1], "found_cases": found,
             "order_rows": orders.order_rows([h["case"] for h in found])}
 

@@ -15,6 +15,7 @@ from schemas.review import ReviewSchema
 from server import audit, numbering
 from server.accounts import roles
 from server.db import database, registry
+from server.documents import issuer
 from server.errors import ApiError
 from server.registry.store import now_iso
 from server.review import effects
@@ -85,9 +86,10 @@ def _number_for(doc: dict, decision: str, user: dict) -> tuple[str | None, str |
     """(record number, opinion number): approval takes 应急检记, or 应急复查 for a re-inspection."""
     if decision != "approved":
         return None, None
+    region = doc.get("issuer_region") or user["region"]  # one issuing bureau per case (documents/issuer.py)
     if doc.get("task_kind") == "reinspection":
-        return None, numbering.next_number(records(), "reinspection", user["region"])["number"]
-    return numbering.next_number(records(), "record", user["region"])["number"], None
+        return None, numbering.next_number(records(), "reinspection", region)["number"]
+    return numbering.next_number(records(), "record", region)["number"], None
 
 
 def _check_decidable(user: dict, doc: dict, data: dict) -> None:
@@ -110,6 +112,8 @@ def decide(user: dict, key: str, data: dict) -> dict:
     task = registry().get_or_none(doc["task"]) or {}
     if data["decision"] == "approved" and doc.get("task_kind") == "reinspection":
         effects.check_reinspection_answers(doc, task)
+    if data["decision"] == "approved":
+        doc["issuer_region"] = issuer.for_inspection(records(), registry(), doc) or user["region"]
     number, opinion = _number_for(doc, data["decision"], user)
     at = now_iso()
     review = {"n": (doc.get("review") or {}).get("n", 0) + 1, "inspection": doc["_id"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from server.db import database
 from tests.e2e.fieldkit_helpers import dispatch, make_team, open_kit, phone_context, run_worker_until
 from tests.e2e.helpers import SUPERVISOR, Api
-from tests.e2e.kit_actions import finish_record
+from tests.e2e.kit_actions import finish_record, sign_all
 
 COMMENT = "消防控制室值班记录未拍照，请补充说明"
 ITEM = "fl-16-1"
@@ -51,6 +51,9 @@ def test_return_correct_resubmit_approve(live_server, browser):
         note = page.locator(f"[data-t=item][data-item='{ITEM}'] textarea.note")
         note.fill("值班人员：孙某、周某，已补充值班记录照片")
         note.press("Tab")
+        sign_all(page)                       # the change voided the signatures: signed again
+        page.fill("[data-t=correction-note]", "补充值班人员说明")   # a correction after submission needs its note
+        page.press("[data-t=correction-note]", "Tab")
         page.wait_for_selector("[data-t=finish-button]:not([disabled])")
         page.click("[data-t=finish-button]")
         page.wait_for_selector("[data-t=tag].finished")

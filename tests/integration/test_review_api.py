@@ -153,7 +153,8 @@ def test_approval_of_a_random_check_publishes_its_result(app, login, filed):
     assert task["status"] == "published" and task["result"]["hazards_major"] == 1
     assert public["outcome"] == "problems_found" and public["hazards"] == {"general": 1, "major": 1}
     assert "inspectors" not in public and TEAM[0] not in str(public)
-    assert records(app).get(filed["inspection"]["_id"])["number"] == "(历下)应急检记〔2026〕1号"
+    # the city's plan: the case is the city bureau's whoever approves it (one issuing authority, decision 0013)
+    assert records(app).get(filed["inspection"]["_id"])["number"] == "(济南)应急检记〔2026〕1号"
     assert sup.post(f"{Q}/{filed['key']}/review", json={"decision": "rejected", "reason": "再次决定"}).status_code == 409
 
 

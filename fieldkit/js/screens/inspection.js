@@ -2,6 +2,7 @@
 // record is read-only; a returned one can be reopened, corrected and finished again.
 import * as db from '../db.js';
 import {finishProblems, itemsFor} from '../checklist.js';
+import {correctionEntry} from '../corrections.js';
 import {pick, showTime, t} from '../i18n.js';
 import {button, field, h, nowIso, show, toast} from '../ui.js';
 import {itemCard} from './items.js';
@@ -112,10 +113,27 @@ function hazardsPanel(ctx) {
 function finishPanel(ctx) {
   const problems = finishProblems(ctx.inspection, ctx.items, ctx.hazards, ctx.task);
   return h('section.finish.card', {'data-t': 'finish'},
+    ctx.inspection.correcting ? correctionField(ctx) : null,
     problems.length ? h('ul.problems', {'data-t': 'problems'}, problems.map(([key, params]) => h('li', {}, t(key, params)))) : null,
     h('button.primary', {type: 'button', disabled: problems.length > 0, 'data-t': 'finish-button', onclick: async () => {
-      await ctx.persist((d) => { d.status = 'finished'; d.finished_at = nowIso(); });
+      await ctx.persist((d) => {
+        if (d.correcting) {  // a corrected version: what changed, when, and the inspector's note
+          d.corrections = [...(d.corrections || []), correctionEntry(d, ctx.hazards, nowIso())];
+          delete d.correcting;
+        }
+        d.status = 'finished';
+        d.finished_at = nowIso();
+      });
       toast(t('fk.finish.done'));
       ctx.app.render();
     }}, t('fk.finish.button')));
+}
+
+/** 更正说明: a record reopened after submission is finished again only with the inspector's note. */
+function correctionField(ctx) {
+  const note = h('textarea', {name: 'correction_note', rows: 3, maxLength: 300, 'data-t': 'correction-note',
+                              value: ctx.inspection.correcting.note || '', placeholder: t('fk.sig.correction_hint'),
+                              onchange: (e) => ctx.persist((d) => { if (d.correcting) d.correcting.note = e.target.value.trim(); })
+                                .then(() => ctx.refreshPanels())});
+  return field(t('fk.sig.correction_label'), note);
 }

@@ -1,8 +1,10 @@
 // Parts of the inspection screen: what the server said about the record (review, rejections) and signatures.
 import * as db from '../db.js';
 import {isCorrected} from '../checklist.js';
+import {contentHash, signatureState} from '../content.js';
+import {startCorrection} from '../corrections.js';
 import {pick, showTime, t} from '../i18n.js';
-import {button, h} from '../ui.js';
+import {button, h, nowIso} from '../ui.js';
 
 export function feedbackPanel(ctx) {
   const {inspection, review, rejections} = ctx;
@@ -15,7 +17,10 @@ export function feedbackPanel(ctx) {
       h('strong', {}, t(`fk.review.${review.decision}`)),
       h('span.by', {}, ` · ${review.by_name || ''} · ${showTime(review.at)}`),
       review.comments ? h('p.comments', {'data-t': 'review-comments'}, review.comments) : null,
-      open ? button(t('fk.review.correct'), async () => { await db.reopen(inspection, review); ctx.app.render(); },
+      open ? button(t('fk.review.correct'), async () => {
+        await db.reopen(inspection, review, {correcting: startCorrection(inspection, ctx.hazards, nowIso())});
+        ctx.app.render();
+      },
                     'primary') : null));
   }
   for (const rejection of mine) {
@@ -23,7 +28,9 @@ export function feedbackPanel(ctx) {
     parts.push(h('div.rejection', {'data-t': 'rejection', dataset: {code: rejection.code}},
       h('strong', {}, t('fk.rejection.title')), ' ', pick(rejection.message),
       own ? button(t('fk.rejection.correct'), async () => {
-        await db.reopen(inspection, {ref: inspection.corrects || null}); ctx.app.render();
+        await db.reopen(inspection, {ref: inspection.corrects || null},
+                        {correcting: startCorrection(inspection, ctx.hazards, nowIso())});
+        ctx.app.render();
       }) : null));
   }
   return parts.length ? h('section.feedback', {}, parts) : null;
@@ -44,15 +51,20 @@ export function signatureFor(inspection, who) {
 }
 
 export function signaturesPanel(ctx) {
+  const hash = contentHash(ctx.inspection, ctx.hazards);
   const rows = signers(ctx).map((who) => {
-    const signed = signatureFor(ctx.inspection, who);
+    const found = signatureFor(ctx.inspection, who);
+    const state = found ? signatureState(found, hash) : 'missing';
+    // a signature of other content is void: never shown as if it signed what the record says now
+    const signed = ['signed', 'refused'].includes(state) ? found : null;
     const img = h('img.signature', {alt: who.name});
     if (signed?.attachment) db.attachmentUrl(ctx.inspection._id, signed.attachment).then((u) => { if (u) img.src = u; });
-    return h('li.card.signer', {'data-t': 'signer', dataset: {slot: who.slot}},
+    return h('li.card.signer', {'data-t': 'signer', dataset: {slot: who.slot, state}},
       h('span.who', {}, `${t(`fk.signer.${who.signer}`)}：${who.name || t('fk.signer.no_name')}`),
       signed?.refused ? h('span.refused', {}, t('fk.signer.refused', {note: signed.refusal_note || ''}))
-        : signed ? img : h('span.missing', {}, t('fk.signer.missing')),
-      ctx.editable && who.name ? button(signed ? t('fk.signer.redo') : t('fk.signer.sign'),
+        : signed ? img : found ? h('span.void', {'data-t': 'signature-void'}, t('fk.sig.void', {at: showTime(found.at)}))
+          : h('span.missing', {}, t('fk.signer.missing')),
+      ctx.editable && who.name ? button(signed ? t('fk.signer.redo') : found ? t('fk.sig.resign') : t('fk.signer.sign'),
                                         () => ctx.app.go('sign', ctx.inspection._id, who.slot)) : null);
   });
   return h('section.signatures', {'data-t': 'signatures'}, h('h2', {}, t('fk.signer.title')), h('ul.cards', {}, rows));

@@ -1,6 +1,7 @@
 // Signing on screen (inspector, the site's manager, a witness), or recording that the person refused.
 import * as db from '../db.js';
 import {t} from '../i18n.js';
+import {contentHash} from '../content.js';
 import {signaturePad} from '../signature.js';
 import {button, field, h, nowIso, show, toast} from '../ui.js';
 import {signatureFor, signers} from './record_parts.js';
@@ -16,10 +17,14 @@ export async function signScreen(view, app, inspectionId, slot) {
   const store = async (entry, blob) => {
     const name = `signature-${slot}.png`;
     if (blob) await db.saveSignature(inspectionId, name, blob);
+    const {hazards} = await db.partsOf(inspectionId);
     await db.update(inspectionId, (doc) => {
+      // a refusal after a signature: the old image goes, or the record would carry a file nobody signed with
+      if (!blob && doc._attachments) delete doc._attachments[name];
       const others = (doc.signatures || []).filter((s) => s !== signatureFor(doc, who));
+      // bound to the content as it is now: any later change voids it (fieldkit/js/content.js)
       doc.signatures = [...others, {signer: who.signer, name: who.name, at: nowIso(), refused: false,
-                                    refusal_note: '', attachment: null, ...entry}];
+                                    refusal_note: '', attachment: null, content_sha256: contentHash(doc, hazards), ...entry}];
     });
     back();
   };
