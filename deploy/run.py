@@ -57,8 +57,11 @@ def main() -> int:
     bind = os.environ.setdefault("BIND", "127.0.0.1:8000")
     # The gateway tells the worker of each phone's push on this socket (relative: both run in ROOT).
     os.environ.setdefault("WORKER_NOTIFY_SOCKET", "var/worker.sock")
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-                            "server:create_app()"], cwd=ROOT)
+    # The thread pool on a Unix socket, behind the edge (gevent) that owns BIND: deploy/edge.py, decision 0011.
+    from deploy.edge import commands
+    pool_cmd, edge_cmd = commands(sys.executable, ROOT, os.environ.setdefault("WEB_SOCKET", "var/web.sock"))
+    pool = subprocess.Popen(pool_cmd, cwd=ROOT)
+    web = subprocess.Popen(edge_cmd, cwd=ROOT)
     worker = subprocess.Popen([sys.executable, "-m", "sync.worker"], cwd=ROOT)
     print(f"\n  现场检查系统已启动 / Field inspection system is up: http://{bind}/\n"
           f"  演示账号 / demo accounts: {VAR / 'demo-accounts.txt'}\n", flush=True)
@@ -69,6 +72,8 @@ def main() -> int:
         web.terminate()
         return web.wait()
     finally:
+        pool.terminate()
+        pool.wait(30)
         worker.terminate()
         worker.wait(10)
         if couch:

@@ -70,6 +70,8 @@ class Config:
         self.SYNC_MAX_ATTACHMENT_MB = _int(env, "SYNC_MAX_ATTACHMENT_MB", 12)
         self.SYNC_MAX_DOC_MB = _int(env, "SYNC_MAX_DOC_MB", 8)
         self.SYNC_LONGPOLL_S = _int(env, "SYNC_LONGPOLL_S", 25)
+        # Long polls one account may have waiting at once (per process); the excess is answered 429 at once.
+        self.SYNC_LONGPOLLS_PER_ACCOUNT = _int(env, "SYNC_LONGPOLLS_PER_ACCOUNT", 4)
         # The gateway's pipe signs in to CouchDB with a session cookie, renewed this often (seconds; keep it
         # under CouchDB's [chttpd_auth] timeout, 600 by default). 0: the password with every request.
         self.COUCH_SESSION_RENEW_S = _int(env, "COUCH_SESSION_RENEW_S", 240)
