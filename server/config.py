@@ -53,6 +53,8 @@ class Config:
         self.PHONE_PURGE_EVERY_S = _int(env, "PHONE_PURGE_EVERY_S", 600)
         # The worker's sweep of every inspector database, in seconds: the safety net behind notifications.
         self.WORKER_POLL_S = _int(env, "WORKER_POLL_S", 2)
+        # Every inspector database is checked (one GET each, a slice per pass) at least once in this many s.
+        self.WORKER_SWEEP_S = _int(env, "WORKER_SWEEP_S", 60)
         # Document numbers: region code → short name used in (济南)应急检记〔2026〕1号 (JSON). A region not
         # listed uses its name without 市/区/县.
         self.DOC_REGION_SHORTS = env.get("DOC_REGION_SHORTS", "{}")
