@@ -38,6 +38,12 @@ class Config:
         self.AUTH_CACHE_S = _int(env, "AUTH_CACHE_S", 10)
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Sign-in attempts per address and per user, counted for every login endpoint and process here.
+        self.LOGIN_LIMIT_DB = env.get("LOGIN_LIMIT_DB", "var/login-limits.sqlite")
+        # Argon2 hashes computed at once per process, and how long a sign-in waits for a place (then 429).
+        self.PASSWORD_HASH_CONCURRENCY = _int(env, "PASSWORD_HASH_CONCURRENCY", 1)
+        self.PASSWORD_HASH_WAIT_S = _int(env, "PASSWORD_HASH_WAIT_S", 3)
+        self.PASSWORD_HASH_QUEUE = _int(env, "PASSWORD_HASH_QUEUE", 4)
         self.IMPORT_MAX_MB = _int(env, "IMPORT_MAX_MB", 20)
         # An import journal still `writing` after this long belongs to a process that died: roll it back.
         self.IMPORT_STALE_S = _int(env, "IMPORT_STALE_S", 900)
