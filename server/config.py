@@ -92,6 +92,14 @@ class Config:
         # Enforcement documents: issuing bureau and appeal bodies per region (JSON; defaults from the region
         # table: …应急管理局, …人民政府, …人民法院). See server/documents/authorities.py.
         self.DOC_AUTHORITIES = env.get("DOC_AUTHORITIES", "")
+        # Document PDFs (server/documents/pdf_guard.py): cache directory and size, renderings at once per
+        # process and waiting, longest rendering (s), largest document text (characters).
+        self.PDF_CACHE_DIR = env.get("PDF_CACHE_DIR", "var/pdf-cache")
+        self.PDF_CACHE_MB = _int(env, "PDF_CACHE_MB", 200)
+        self.PDF_CONCURRENCY = _int(env, "PDF_CONCURRENCY", 1)
+        self.PDF_QUEUE = _int(env, "PDF_QUEUE", 4)
+        self.PDF_TIMEOUT_S = _int(env, "PDF_TIMEOUT_S", 60)
+        self.PDF_MAX_CHARS = _int(env, "PDF_MAX_CHARS", 150000)
         # Statistics answers kept per process until `records` changes (0 = ask the views every time).
         self.STATS_CACHE_ENTRIES = _int(env, "STATS_CACHE_ENTRIES", 256)
         # How often (ms) a process asks whether `records` changed; statistics are at most this much older.
