@@ -163,7 +163,9 @@ def web():
     """gunicorn entry point of the thread pool behind the edge: the caller's address and scheme as the
     edge saw them (any such header from elsewhere cannot reach this socket)."""
     from server import create_app
+    from server.documents import pdf_guard
     app = create_app()
+    pdf_guard.warm(app)  # the PDF renderer's process, started before the first supervisor asks
 
     def trusted(environ, start_response):
         client = environ.pop("HTTP_X_EDGE_CLIENT", None)

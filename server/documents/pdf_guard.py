@@ -39,6 +39,18 @@ def _render_in_child(html_string: str) -> bytes:
     return html_class(string=html_string, url_fetcher=fetcher).write_pdf()
 
 
+def _warm_child() -> bool:
+    render.weasyprint()   # the import is most of a first rendering's time
+    return True
+
+
+def warm(app):
+    """Start the rendering process and import WeasyPrint in it now (the web pool does this at start), so
+    that the first PDF a supervisor asks for does not pay for it. Returns the future of the warm-up."""
+    with app.app_context():
+        return _pool(int(app.config.get("PDF_CONCURRENCY", 1))).submit(_warm_child)
+
+
 def _pool(size: int) -> ProcessPoolExecutor:
     with _lock:
         if _state["pool"] is None:
