@@ -45,6 +45,8 @@ class Config:
         self.PASSWORD_HASH_WAIT_S = _int(env, "PASSWORD_HASH_WAIT_S", 3)
         self.PASSWORD_HASH_QUEUE = _int(env, "PASSWORD_HASH_QUEUE", 4)
         self.IMPORT_MAX_MB = _int(env, "IMPORT_MAX_MB", 20)
+        # Longest an import may spend reading and checking its file (seconds); then it stops, writing nothing.
+        self.IMPORT_MAX_S = _int(env, "IMPORT_MAX_S", 120)
         # An import journal still `writing` after this long belongs to a process that died: roll it back.
         self.IMPORT_STALE_S = _int(env, "IMPORT_STALE_S", 900)
         # 一公开 deadline after the end of a check (e.g. Fujian 20 days, Henan 7): a per-jurisdiction setting.

@@ -6,11 +6,12 @@ import uuid
 
 from marshmallow import ValidationError
 
-from i18n import t
+from i18n import Problem, t
 from schemas.common import translate_errors
 from schemas.registry import EnterpriseCreateSchema, InspectorSchema
 from server.accounts import roles
 from server.registry import store
+from server.registry.tabular.deadline import import_deadline
 from sync.couch import CouchError, Database
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,14 @@ def validate_rows(kind: str, rows: list[tuple[int, dict]], user: dict) -> tuple[
     schema, to_input, key = ((_ENTERPRISE_SCHEMA, enterprise_input, "uscc") if kind == "enterprises"
                              else (_INSPECTOR_SCHEMA, inspector_input, "cert_no"))
     valid, problems, first_line = [], [], {}
-    for line, row in rows:
+    deadline = import_deadline()
+    for number, (line, row) in enumerate(rows):
+        if number % 1000 == 999:
+            try:
+                deadline.check(line)
+            except Problem as exc:
+                problems.append({"line": 0, "field": None, "message": exc.message()})
+                return valid, problems
         try:
             data = schema.load(to_input(row))
         except ValidationError as exc:

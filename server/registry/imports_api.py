@@ -81,7 +81,9 @@ def upload(kind):
     try:
         return import_upload(kind, request.files.get("file"), request.args.get("dry_run") in ("1", "true"))
     except ImportRejected as exc:
-        raise ApiError("import_rejected", errors=exc.problems) from None
+        shown = exc.problems[:PREVIEW_ROWS]  # the first ones and the count: never a 40 MB error list
+        message = t("capacity.import_problems", total=len(exc.problems), shown=len(shown))
+        raise ApiError("import_rejected", errors=shown, message=message) from None
 
 
 @blp.route("/<string:kind>/template", methods=["GET"])
