@@ -79,15 +79,27 @@ class Phones:
                 proc.kill()
 
 
+def sign_in(http: httpx.Client, out: dict) -> httpx.Response:
+    """A token for the supervisor, timed from first try to answer; a 429 with Retry-After (the server's
+    bounded password hashing saying "busy") is waited out and tried again, as a browser user would."""
+    began = time.monotonic()
+    for _ in range(5):
+        res = http.post("/api/v1/auth/tokens", json={"username": load_env.SUPERVISOR[0],
+                                                      "password": load_env.SUPERVISOR[1], "label": "bench"})
+        if res.status_code != 429 or "Retry-After" not in res.headers:
+            break
+        out["signin_retries"] += 1
+        time.sleep(float(res.headers["Retry-After"]))
+    out["signin"].append(time.monotonic() - began)
+    return res
+
+
 def supervisor(base: str, until: float, out: dict) -> None:
     """One supervisor: signs in (a token each time), then loads pages and lists until `until`."""
     with httpx.Client(base_url=base, timeout=30) as http:
         while time.monotonic() < until:
             try:
-                began = time.monotonic()
-                res = http.post("/api/v1/auth/tokens", json={"username": load_env.SUPERVISOR[0],
-                                                              "password": load_env.SUPERVISOR[1], "label": "bench"})
-                out["signin"].append(time.monotonic() - began)
+                res = sign_in(http, out)
                 res.raise_for_status()
                 headers = {"Authorization": "Bearer " + res.json()["token"]}
                 for path in random.sample(PAGES, 2) + random.sample(LISTS, 1):
@@ -132,7 +144,7 @@ def wait_ready(phones: Phones, count: int, timeout_s: float) -> float:
 
 
 def step(app, phones: Phones, base: str, task: dict, n: int, window_s: float, supervisors: int) -> dict:
-    out = {"page": [], "list": [], "signin": [], "push": [], "errors": []}
+    out = {"page": [], "list": [], "signin": [], "push": [], "errors": [], "signin_retries": 0}
     troubles_before = len(phones.trouble)
     until = time.monotonic() + window_s
     threads = [threading.Thread(target=supervisor, args=(base, until, out)) for _ in range(supervisors)]
@@ -145,6 +157,7 @@ def step(app, phones: Phones, base: str, task: dict, n: int, window_s: float, su
     return {"n": n, "ready": len(phones.ready), "console_p95_ms": round(p95(out["page"]) * 1000),
             "list_p95_ms": round(p95(out["list"]) * 1000), "signin_p95_ms": round(p95(out["signin"]) * 1000),
             "push_p95_s": round(p95(out["push"]), 2), "pushes": len(out["push"]),
+            "signin_retries": out["signin_retries"],
             "errors": len(out["errors"]) + len(phone_errors), "samples": (out["errors"] + phone_errors)[:3]}
 
 
