@@ -15,7 +15,7 @@ import httpx
 from tests.integration.edge_fixtures import stack, timed_get  # noqa: F401  (fixture)
 from tests.integration.gateway_fixtures import field_user  # noqa: F401  (fixture)
 
-POLL = "/_changes?feed=longpoll&since=now&timeout=15000"
+POLL = "/_changes?feed=longpoll&since=now&timeout=25000"
 
 
 def _open_db(url: str, user) -> None:
@@ -38,32 +38,35 @@ def _wait_until_waiting(futures, seconds: float = 2.0) -> None:
 
 
 def test_live_phones_waiting_do_not_stall_the_console(stack, field_user):
-    server = stack(SYNC_LONGPOLL_S=15)
+    server = stack(SYNC_LONGPOLL_S=25)
     users = [field_user(f"live{i}") for i in range(10)]
     for user in users:
         _open_db(server.url, user)
+    quiet = max(timed_get(server.url + path)[0] for path in ("/healthz", "/login", "/api/v1/openapi.json"))
     pool, futures = _long_polls(server.url, users, 3)  # 30 long polls against a pool of 4 threads
     try:
         _wait_until_waiting(futures)
         for path in ("/healthz", "/login", "/api/v1/openapi.json"):
             seconds, status = timed_get(server.url + path)
-            assert status == 200 and seconds < 3, (path, status, seconds)
+            # held pool: these would wait for a long poll to end (25 s); the machine is shared, hence relative
+            assert status == 200 and seconds < min(15.0, max(5.0, 3 * quiet)), (path, status, seconds, quiet)
         assert not any(f.done() for f in futures)  # still waiting for a change: nothing was cut short
     finally:
         results = [f.result() for f in futures]
         pool.shutdown()
-    assert all(status == 200 and seconds < 25 for status, seconds in results), results
+    assert all(status == 200 and seconds < 40 for status, seconds in results), results
 
 
 def test_fifty_long_polls_from_one_token_are_mostly_refused_at_once(stack, field_user):
-    server = stack(SYNC_LONGPOLL_S=10, SYNC_LONGPOLLS_PER_ACCOUNT=4)
+    server = stack(SYNC_LONGPOLL_S=25, SYNC_LONGPOLLS_PER_ACCOUNT=4)
     user = field_user("greedy")
     _open_db(server.url, user)
     pool, futures = _long_polls(server.url, [user], 50)
     try:
-        time.sleep(3)
+        time.sleep(10)
         refused = [f.result() for f in futures if f.done()]
-        assert len(refused) == 46 and all(status == 429 and s < 3 for status, s in refused), refused
+        # answered at once, while the four allowed still wait (the shared test machine is slow: margin)
+        assert len(refused) == 46 and all(status == 429 and s < 10 for status, s in refused), refused
         seconds, status = timed_get(server.url + "/healthz")
         assert status == 200 and seconds < 3
         resp = httpx.get(f"{server.url}/sync/{user.db}{POLL}", headers=user.auth, timeout=10)
