@@ -40,7 +40,10 @@ def _render_in_child(html_string: str) -> bytes:
 
 
 def _warm_child() -> bool:
-    render.weasyprint()   # the import is most of a first rendering's time
+    """The import and a first tiny rendering (fontconfig, the CJK font's tables) are most of what a first
+    real rendering would pay in a fresh process."""
+    html_class, _fetcher = render.weasyprint()
+    html_class(string="<p>现场检查记录 2026</p>").write_pdf()
     return True
 
 
