@@ -41,19 +41,12 @@ limit_request_field_size = 16384
 # user runs on the host (a second instance, a test run). Off unless a path of this instance's own is set.
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
 control_socket_disable = not control_socket
-# /metrics across processes: prometheus_client keeps each process's samples in files in this directory
-# (emptied at start; a dead worker's live gauges dropped). Set before the workers import the application.
-METRICS_DIR = os.environ.setdefault(
-    "PROMETHEUS_MULTIPROC_DIR", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                             "var", "metrics"))
+# /metrics across processes: every process keeps its samples in one directory (deploy/metrics_dir.py),
+# set before the workers import the application; `make run`'s launcher empties it before a fresh start.
+from deploy.metrics_dir import mark_dead, metrics_dir  # noqa: E402
 
-
-def on_starting(server):
-    import shutil
-    shutil.rmtree(METRICS_DIR, ignore_errors=True)
-    os.makedirs(METRICS_DIR, exist_ok=True)
+metrics_dir()
 
 
 def child_exit(server, worker):
-    from prometheus_client import multiprocess
-    multiprocess.mark_process_dead(worker.pid, METRICS_DIR)
+    mark_dead(worker.pid)

@@ -69,6 +69,8 @@ def main() -> int:
     bind = os.environ.setdefault("BIND", "127.0.0.1:8000")
     # The gateway tells the worker of each phone's push on this socket (relative: both run in ROOT).
     os.environ.setdefault("WORKER_NOTIFY_SOCKET", "var/worker.sock")
+    from deploy.metrics_dir import clear as clear_metrics
+    clear_metrics()                         # a fresh start: no samples of processes from an earlier run
     supervisor = Supervisor(children()).start()
     print(f"\n  现场检查系统已启动 / Field inspection system is up: http://{bind}/\n"
           f"  演示账号 / demo accounts: {VAR / 'demo-accounts.txt'}\n", flush=True)
@@ -85,9 +87,13 @@ def main() -> int:
 
 
 def children(env: dict | None = None) -> list[Child]:
-    """The web server and the worker (with `env`, or the launcher's environment), each restarted if it dies."""
-    web = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "server:create_app()"]
-    return [Child("web server (gunicorn)", web, cwd=ROOT, env=env),
+    """The thread pool on a Unix socket, the edge (gevent) that owns BIND in front of it (deploy/edge.py,
+    decision 0011), and the worker (with `env`, or the launcher's environment), each restarted if it dies."""
+    from deploy.edge import commands
+    source = env if env is not None else os.environ
+    pool_cmd, edge_cmd = commands(sys.executable, ROOT, source.setdefault("WEB_SOCKET", "var/web.sock"))
+    return [Child("web thread pool (gunicorn)", pool_cmd, cwd=ROOT, env=env),
+            Child("web edge (gunicorn, gevent)", edge_cmd, cwd=ROOT, env=env),
             Child("worker", [sys.executable, "-m", "sync.worker"], cwd=ROOT, env=env)]
 
 

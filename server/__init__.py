@@ -28,6 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     guard.init_app(app)
+    from server.accounts import capacity as accounts_capacity
+    accounts_capacity.init_app(app)  # shared sign-in limits, bounded password hashing (issue 17)
     init_api(app)
     errors.init_app(app)  # after the Api, so that its handlers replace flask-smorest's defaults
     health.init_app(app)

@@ -38,7 +38,15 @@ class Config:
         self.AUTH_CACHE_S = _int(env, "AUTH_CACHE_S", 10)
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Sign-in attempts per address and per user, counted for every login endpoint and process here.
+        self.LOGIN_LIMIT_DB = env.get("LOGIN_LIMIT_DB", "var/login-limits.sqlite")
+        # Argon2 hashes computed at once per process, and how long a sign-in waits for a place (then 429).
+        self.PASSWORD_HASH_CONCURRENCY = _int(env, "PASSWORD_HASH_CONCURRENCY", 1)
+        self.PASSWORD_HASH_WAIT_S = _int(env, "PASSWORD_HASH_WAIT_S", 3)
+        self.PASSWORD_HASH_QUEUE = _int(env, "PASSWORD_HASH_QUEUE", 4)
         self.IMPORT_MAX_MB = _int(env, "IMPORT_MAX_MB", 20)
+        # Longest an import may spend reading and checking its file (seconds); then it stops, writing nothing.
+        self.IMPORT_MAX_S = _int(env, "IMPORT_MAX_S", 120)
         # An import journal still `writing` after this long belongs to a process that died: roll it back.
         self.IMPORT_STALE_S = _int(env, "IMPORT_STALE_S", 900)
         self.COUCH_Q_LARGE = _int(env, "COUCH_Q_LARGE", 0)
@@ -60,6 +68,8 @@ class Config:
         self.PHONE_PURGE_EVERY_S = _int(env, "PHONE_PURGE_EVERY_S", 600)
         # The worker's sweep of every inspector database, in seconds: the safety net behind notifications.
         self.WORKER_POLL_S = _int(env, "WORKER_POLL_S", 2)
+        # Every inspector database is checked (one GET each, a slice per pass) at least once in this many s.
+        self.WORKER_SWEEP_S = _int(env, "WORKER_SWEEP_S", 60)
         # Document numbers: region code → short name used in (济南)应急检记〔2026〕1号 (JSON). A region not
         # listed uses its name without 市/区/县.
         self.DOC_REGION_SHORTS = env.get("DOC_REGION_SHORTS", "{}")
@@ -96,6 +106,8 @@ class Config:
         self.WORKER_LAG_S = _int(env, "WORKER_LAG_S", 300)
         # /healthz counts the waiting changes live, at most this often per server process (seconds).
         self.HEALTH_BACKLOG_CACHE_S = _int(env, "HEALTH_BACKLOG_CACHE_S", 5)
+        # Long polls one account may have waiting at once (per process); the excess is answered 429 at once.
+        self.SYNC_LONGPOLLS_PER_ACCOUNT = _int(env, "SYNC_LONGPOLLS_PER_ACCOUNT", 4)
         # The gateway's pipe signs in to CouchDB with a session cookie, renewed this often (seconds; keep it
         # under CouchDB's [chttpd_auth] timeout, 600 by default). 0: the password with every request.
         self.COUCH_SESSION_RENEW_S = _int(env, "COUCH_SESSION_RENEW_S", 240)
@@ -108,6 +120,14 @@ class Config:
         # Enforcement documents: issuing bureau and appeal bodies per region (JSON; defaults from the region
         # table: …应急管理局, …人民政府, …人民法院). See server/documents/authorities.py.
         self.DOC_AUTHORITIES = env.get("DOC_AUTHORITIES", "")
+        # Document PDFs (server/documents/pdf_guard.py): cache directory and size, renderings at once per
+        # process and waiting, longest rendering (s), largest document text (characters).
+        self.PDF_CACHE_DIR = env.get("PDF_CACHE_DIR", "var/pdf-cache")
+        self.PDF_CACHE_MB = _int(env, "PDF_CACHE_MB", 200)
+        self.PDF_CONCURRENCY = _int(env, "PDF_CONCURRENCY", 1)
+        self.PDF_QUEUE = _int(env, "PDF_QUEUE", 4)
+        self.PDF_TIMEOUT_S = _int(env, "PDF_TIMEOUT_S", 60)
+        self.PDF_MAX_CHARS = _int(env, "PDF_MAX_CHARS", 150000)
         # Statistics answers kept per process until `records` changes (0 = ask the views every time).
         self.STATS_CACHE_ENTRIES = _int(env, "STATS_CACHE_ENTRIES", 256)
         # How often (ms) a process asks whether `records` changed; statistics are at most this much older.

@@ -8,6 +8,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 
+from sync.couch_clients import ClientPool
 from sync.pipe import Pipe, PipeError, PipeResponse
 from sync.pipe_session import RENEW_S
 
@@ -69,12 +70,9 @@ class Couch:
     def __init__(self, url: str, timeout: float = 30.0, session_renew_s: float = RENEW_S):
         """`session_renew_s`: the gateway's pipe logs in to CouchDB this often (0: Basic on each request)."""
         self.base, auth = split_credentials(url)
-        self.http = httpx.Client(
-            base_url=self.base,
-            auth=auth,
-            timeout=httpx.Timeout(timeout, connect=5.0),
-            headers={"Accept": "application/json", "Accept-Encoding": "identity"},
-        )
+        # A client per concurrent caller, never one shared by many threads (sync/couch_clients.py).
+        self.http = ClientPool(self.base, auth, httpx.Timeout(timeout, connect=5.0),
+                               {"Accept": "application/json", "Accept-Encoding": "identity"})
         self.pipe = Pipe(self.base, auth, timeout=timeout, fail=_unavailable, session_renew_s=session_renew_s)
 
     def close(self) -> None:

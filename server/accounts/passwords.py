@@ -7,6 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from zxcvbn import zxcvbn
 
 from i18n import Problem
+from server.accounts.hash_pool import bounded
 
 _hasher = PasswordHasher()  # library defaults follow RFC 9106's second recommended option
 # Verifying against this when the user does not exist keeps response times alike (no user enumeration).
@@ -33,14 +34,15 @@ def check_strength(password: str, user_inputs: tuple = ()) -> None:
 
 def hash_password(password: str, user_inputs: tuple = ()) -> str:
     check_strength(password, user_inputs)
-    return _hasher.hash(password)
+    return bounded(_hasher.hash, password)
 
 
 def verify(stored_hash: str | None, password: str) -> bool:
     if not isinstance(password, str) or len(password) > MAX_LENGTH:
         return False
     try:
-        return _hasher.verify(stored_hash or _DUMMY, password) and stored_hash is not None
+        # in the bounded pool (server/accounts/hash_pool.py): failed sign-ins cannot take every core
+        return bounded(_hasher.verify, stored_hash or _DUMMY, password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -22,6 +22,7 @@ from server.qr import signing
 from server.registry import checklists, store, tabular
 from server.registry.imports_api import import_upload
 from server.registry.importer import ImportRejected
+from server.registry.preview import PREVIEW_ROWS
 
 bp = Blueprint("console", __name__)
 
@@ -161,14 +162,31 @@ def status():
 def import_page():
     if (redirect_to := staff_only()) is not None:
         return redirect_to
-    result, problems, status = None, None, 200
+    result, problems, preview, status = None, None, None, 200
     if request.method == "POST":
         kind = request.form.get("kind", "")
         try:
-            result = import_upload(kind, request.files.get("file"))
+            if request.form.get("dry_run"):  # the preview step: per row what would happen, nothing written
+                preview = _preview_labels(kind, import_upload(kind, request.files.get("file"), dry_run=True))
+            else:
+                result = import_upload(kind, request.files.get("file"))
         except ImportRejected as exc:
-            problems, status = _with_headers(kind, exc.problems), 422
-    return render_template("import.html", result=result, problems=problems), status
+            problems, status = _with_headers(kind, exc.problems[:PREVIEW_ROWS]), 422
+            problems_total = len(exc.problems)
+            return render_template("import.html", result=None, problems=problems, preview=None,
+                                   problems_total=problems_total), status
+    return render_template("import.html", result=result, problems=problems, preview=preview,
+                           problems_total=0), status
+
+
+def _preview_labels(kind: str, preview: dict) -> dict:
+    """The dry run's rows with each changed field named by its column heading."""
+    zh = g.get("locale", "zh_CN") == "zh_CN"
+    labels = {f: (h_zh if zh else h_en) for f, h_zh, h_en, _req in tabular.FIELDS.get(kind, [])}
+    for item in preview["preview"]:
+        item["labels"] = [labels.get(f.split(".")[-1], f.split(".")[-1]) for f in item.get("fields", [])]
+    preview["problems"] = _with_headers(kind, preview["problems"])
+    return preview
 
 
 def _with_headers(kind: str, problems: list[dict]) -> list[dict]:

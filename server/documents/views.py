@@ -8,7 +8,7 @@ from server import audit
 from server.accounts import roles
 from server.console.views import staff_only
 from server.db import database, registry
-from server.documents import decision, opinion, order, record, render
+from server.documents import decision, opinion, order, pdf_guard, record, render
 from server.documents.sources import UUID, Refused, load_decision, load_opinion, load_order, load_record
 from server.signing.content import with_console_signatures
 from server.errors import CATALOGUE, ApiError, error_response
@@ -48,7 +48,7 @@ def document(kind: str, doc_uuid: str, fmt: str):
         resp = make_response(render.html(doc, preview=True, pdf_url=pdf_url, sign_url=sign_url))
         resp.headers["Content-Type"] = "text/html; charset=utf-8"
     else:
-        resp = make_response(render.pdf(doc))
+        resp = make_response(pdf_guard.pdf(doc))  # cached, bounded in size, time, concurrency
         resp.headers["Content-Type"] = "application/pdf"
         resp.headers["Content-Disposition"] = render.content_disposition(
             render.file_name(doc, "pdf"), f"{kind}-{doc_uuid}.pdf")

@@ -1,12 +1,12 @@
 """The sync gateway's routes (/sync/...): who may pass, to which database, and the refusals in one error shape."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request, session
+from flask import Blueprint, Response, current_app, g, jsonify, request, session
 
 import i18n
 from i18n import Problem, t
 from server.errors import error_response
-from server.gateway import limits, longpoll, proxy, query, rules, seen
+from server.gateway import limits, livelimit, longpoll, proxy, query, rules, seen
 
 bp = Blueprint("gateway", __name__, url_prefix="/sync")
 # Every method is routed here so that each one gets the gateway's own answer (401, 403, 405), not a bare 404.
@@ -26,6 +26,7 @@ REFUSALS = {
     "gateway.content_encoding": ("unsupported_media_type", 415),
     "gateway.content_type": ("unsupported_media_type", 415),
     "gateway.attachment_type": ("unsupported_media_type", 415),
+    "gateway.too_many_longpolls": ("rate_limited", 429),
     "gateway.upstream_auth": ("internal", 500), "gateway.upstream_error": ("internal", 500),
 }  # every other gateway.* refusal is 403 forbidden
 
@@ -85,5 +86,6 @@ def relay(rest: str) -> Response:
             content = query.json_body(body_ids)
         params = query.normalise_changes(params, body_ids)
         if params.get("feed") == "longpoll":
-            return longpoll.longpoll(own, route, params, content)
+            with livelimit.slot(own, int(current_app.config.get("SYNC_LONGPOLLS_PER_ACCOUNT", 4))):
+                return longpoll.longpoll(own, route, params, content)
     return proxy.forward(own, route, params, content)

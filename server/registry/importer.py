@@ -6,11 +6,12 @@ import uuid
 
 from marshmallow import ValidationError
 
-from i18n import t
+from i18n import Problem, t
 from schemas.common import translate_errors
 from schemas.registry import EnterpriseCreateSchema, InspectorSchema
 from server.accounts import roles
 from server.registry import store
+from server.registry.tabular.deadline import import_deadline
 from sync.couch import CouchError, Database
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,14 @@ def validate_rows(kind: str, rows: list[tuple[int, dict]], user: dict) -> tuple[
     schema, to_input, key = ((_ENTERPRISE_SCHEMA, enterprise_input, "uscc") if kind == "enterprises"
                              else (_INSPECTOR_SCHEMA, inspector_input, "cert_no"))
     valid, problems, first_line = [], [], {}
-    for line, row in rows:
+    deadline = import_deadline()
+    for number, (line, row) in enumerate(rows):
+        if number % 1000 == 999:
+            try:
+                deadline.check(line)
+            except Problem as exc:
+                problems.append({"line": 0, "field": None, "message": exc.message()})
+                return valid, problems
         try:
             data = schema.load(to_input(row))
         except ValidationError as exc:
@@ -86,11 +94,23 @@ def validate_rows(kind: str, rows: list[tuple[int, dict]], user: dict) -> tuple[
                                                                          other=first_line[data[key]])})
             continue
         first_line[data[key]] = line
+        data[PRESENT] = frozenset(_present(row))  # the columns this row fills: only they update (issue 17)
         valid.append((line, data))
     return valid, problems
 
 
-_VOLATILE = ("_rev", "updated_at", "created_at", "import_id")  # never a reason to rewrite a document
+_VOLATILE = ("_rev", "updated_at", "created_at", "import_id", "search")  # never a reason to rewrite a document
+PRESENT = "__present__"
+SITE_COLUMNS = ("address", "lng", "lat", "radius_m")
+
+
+def only_present(data: dict, old: dict | None, keys: tuple[str, ...]) -> dict:
+    """A re-import changes only what the file says: for an existing document, the fields of columns this
+    row filled (and its keys); every other field keeps its stored value, not the schema's default."""
+    present = data.pop(PRESENT, frozenset())
+    if old is None:
+        return data
+    return {k: v for k, v in data.items() if k in present or k in keys}
 
 
 def _same(a: dict | None, b: dict) -> bool:
@@ -116,38 +136,45 @@ def plan_enterprises(db: Database, valid: list[tuple[int, dict]], user: dict):
     ids = [i for _, d in valid for i in (store.enterprise_id(d["uscc"]), store.site_id(d["uscc"], 1))]
     existing = existing_docs(db, ids)
     docs, previous, problems = [], {}, []
+    lines: dict[str, int] = {}  # document id → the file's line that wrote it
     for line, data in valid:
         old = existing.get(store.enterprise_id(data["uscc"]))
         if old and not roles.in_scope(user, old["region"]):
             problems.append({"line": line, "field": "uscc", "message": t("registry.exists_out_of_scope")})
             continue
-        ent = store.enterprise_doc({**data, "active": True}, existing=old)
+        present = data[PRESENT]
         old_site = existing.get(store.site_id(data["uscc"], 1))
-        site_data = {k: v for k, v in data["site"].items() if not (old_site and k == "name")}
+        site_data = {k: v for k, v in data["site"].items()
+                     if old_site is None or (k in SITE_COLUMNS and k in present)}
+        ent = store.enterprise_doc({**only_present(data, old, ("uscc", "site")), "active": True}, existing=old)
         site = store.site_doc(ent, 1, site_data, existing=old_site)
         for doc, before in ((ent, old), (site, old_site)):
             if not _same(before, doc):
                 docs.append(doc)
                 previous[doc["_id"]] = before
-    return docs, previous, problems
+                lines[doc["_id"]] = line
+    return docs, previous, problems, lines
 
 
 def plan_inspectors(db: Database, valid: list[tuple[int, dict]], user: dict):
     existing = store.inspectors_by_cert(db, [d["cert_no"] for _, d in valid])
     docs, previous, problems = [], {}, []
+    lines: dict[str, int] = {}  # document id → the file's line that wrote it
     for line, data in valid:
         old = existing.get(data["cert_no"])
         if old and not roles.in_scope(user, old["region"]):
             problems.append({"line": line, "field": "cert_no", "message": t("registry.exists_out_of_scope")})
             continue
-        if old:  # never drop an avoidance entry silently: imported ones add to those already recorded
+        data = only_present(data, old, ("cert_no",))
+        if old and "avoid" in data:  # never drop an avoidance entry silently: imported ones add to those recorded
             known = {a["uscc"] for a in data["avoid"]}
             data["avoid"] = data["avoid"] + [a for a in old.get("avoid", []) if a["uscc"] not in known]
         doc = store.inspector_doc(data, existing=old)
         if not _same(old, doc):
             docs.append(doc)
             previous[doc["_id"]] = old
-    return docs, previous, problems
+            lines[doc["_id"]] = line
+    return docs, previous, problems, lines
 
 
 def commit(db: Database, docs: list[dict], previous: dict[str, dict | None]) -> None:
@@ -176,14 +203,20 @@ def _rollback(db: Database, written: list[tuple[dict, str]], previous: dict) -> 
     log.warning("import rolled back: %d documents restored", len(undo))
 
 
-def run_import(db: Database, kind: str, rows: list[tuple[int, dict]], user: dict, filename: str) -> dict:
-    """Validate, plan and write one file's rows; raises ImportRejected with every problem found."""
+def run_import(db: Database, kind: str, rows: list[tuple[int, dict]], user: dict, filename: str,
+               dry_run: bool = False) -> dict:
+    """Validate, plan and write one file's rows; raises ImportRejected with every problem found. With
+    `dry_run`, nothing is written: the answer says per row what would happen (server/registry/preview.py)."""
+    from server.registry.preview import outcome
     valid, problems = validate_rows(kind, rows, user)
     planner = plan_enterprises if kind == "enterprises" else plan_inspectors
-    docs, previous, more = planner(db, valid, user) if not problems else ([], {}, [])
-    problems += more
+    docs, previous, more, lines = planner(db, valid, user)
+    problems = sorted(problems + more, key=lambda p: p["line"])
+    result = outcome(rows, docs, previous, lines, problems)
+    if dry_run:
+        return result
     if problems:
-        raise ImportRejected(sorted(problems, key=lambda p: p["line"]))
+        raise ImportRejected(problems)
     import_id = uuid.uuid4().hex
     for doc in docs:
         doc["import_id"] = import_id
@@ -196,8 +229,9 @@ def run_import(db: Database, kind: str, rows: list[tuple[int, dict]], user: dict
         journal["status"] = "rolled_back"
         db.put(journal)
         raise
-    created = sum(1 for d in docs if previous.get(d["_id"]) is None)
-    journal.update(status="done", created=created, updated=len(docs) - created)
+    counts = result["counts"]
+    journal.update(status="done", created=counts["create"], updated=counts["update"])
     db.put(journal)
-    return {"import_id": import_id, "rows": len(rows), "created": created, "updated": len(docs) - created,
-            "unchanged_rows": len(rows) - len({d.get("enterprise") or d.get("uscc") or d["cert_no"] for d in docs})}
+    # counted in rows, as the preview: an enterprise row writes its main site too, which is not a second row
+    return {"import_id": import_id, "rows": len(rows), "created": counts["create"], "updated": counts["update"],
+            "unchanged_rows": counts["unchanged"]}

@@ -14,6 +14,7 @@ from server.db import registry
 from server.errors import ApiError
 from server.registry import store, tabular
 from server.registry.importer import ImportRejected, run_import
+from server.registry.preview import PREVIEW_ROWS
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1/imports", description="Bulk import and export")
 KINDS = ("enterprises", "inspectors")
@@ -31,10 +32,17 @@ class ImportResultSchema(StrictSchema):
     created = fields.Integer()
     updated = fields.Integer()
     unchanged_rows = fields.Integer()
+    # a dry run (?dry_run=1): nothing written, per row what would happen (server/registry/preview.py)
+    dry_run = fields.Boolean()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    preview = fields.List(fields.Dict())
+    problems = fields.List(fields.Dict())
+    problem_count = fields.Integer()
 
 
-def import_upload(kind: str, upload) -> dict:
-    """Parse, validate and write one uploaded file; ImportRejected lists every problem (line 0 = the file)."""
+def import_upload(kind: str, upload, dry_run: bool = False) -> dict:
+    """Parse, validate and write one uploaded file; ImportRejected lists every problem (line 0 = the file).
+    `dry_run`: write nothing, answer what each row would do (problems included, not raised)."""
     if kind not in KINDS:
         raise ApiError("not_found")
     if upload is None or not upload.filename:
@@ -46,6 +54,13 @@ def import_upload(kind: str, upload) -> dict:
     except Problem as exc:
         raise ImportRejected([{"line": 0, "field": None, "message": exc.message()}]) from None
     structural = [{"line": p.line, "field": p.field, "message": t(p.code, **p.params)} for p in parsed.problems]
+    if dry_run:
+        result = run_import(registry(), kind, parsed.rows, current_user(), upload.filename, dry_run=True)
+        seen = {(p["line"], p["field"]) for p in structural}
+        result["problems"] = sorted(structural + [p for p in result["problems"] if (p["line"], p["field"]) not in seen],
+                                    key=lambda p: p["line"])[:PREVIEW_ROWS]
+        result["problem_count"] += len(structural)
+        return result
     try:
         result = run_import(registry(), kind, parsed.rows, current_user(), upload.filename)
     except ImportRejected as exc:
@@ -64,11 +79,15 @@ def import_upload(kind: str, upload) -> dict:
 @require(*roles.STAFF)
 @blp.response(200, ImportResultSchema)
 def upload(kind):
-    """Import a CSV or XLSX file (form field `file`): all rows or none; re-importing updates by key."""
+    """Import a CSV or XLSX file (form field `file`): all rows or none; re-importing updates by key, and
+    only the columns the file has. `?dry_run=1`: nothing is written; per row: create / update (the fields
+    that would change) / unchanged / error, with counts in rows."""
     try:
-        return import_upload(kind, request.files.get("file"))
+        return import_upload(kind, request.files.get("file"), request.args.get("dry_run") in ("1", "true"))
     except ImportRejected as exc:
-        raise ApiError("import_rejected", errors=exc.problems) from None
+        shown = exc.problems[:PREVIEW_ROWS]  # the first ones and the count: never a 40 MB error list
+        message = t("capacity.import_problems", total=len(exc.problems), shown=len(shown))
+        raise ApiError("import_rejected", errors=shown, message=message) from None
 
 
 @blp.route("/<string:kind>/template", methods=["GET"])

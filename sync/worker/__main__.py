@@ -21,7 +21,8 @@ def build(app) -> Worker:
             "base_url": cfg["PUBLIC_BASE_URL"], "signature_max_bytes": cfg["SIGNATURE_MAX_KB"] * 1024,
             "max_depth": cfg["SYNC_MAX_JSON_DEPTH"]}
     limits = {"keep_days": cfg["PHONE_KEEP_DAYS"], "budget": cfg["PHONE_DOC_BUDGET"],
-              "purge_every_s": cfg["PHONE_PURGE_EVERY_S"], "heartbeat_s": cfg["WORKER_HEARTBEAT_S"]}
+              "purge_every_s": cfg["PHONE_PURGE_EVERY_S"], "heartbeat_s": cfg["WORKER_HEARTBEAT_S"],
+              "sweep_s": cfg.get("WORKER_SWEEP_S", 60), "poll_s": cfg["WORKER_POLL_S"]}
     periodic = [(cfg["ESCALATE_EVERY_S"], "escalate-overdue",
                  lambda: escalate_overdue(database("records"), database("audit"), today()))]
     return Worker(couch(), cfg.get("DB_PREFIX", ""), database("registry"), database("records"), args, limits,

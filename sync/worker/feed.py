@@ -19,6 +19,7 @@ from sync.worker.purge import purge_phone
 from sync.worker.quarantine import counts, discard, file_singly, transient
 from sync.worker.reading import UNREADABLE
 from sync.worker.steps import Context, handle
+from sync.worker.sweep import Sweep
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -48,7 +49,11 @@ class Worker:
         # date after a burst of filing costs pouchdb-server seconds that filing should not wait for.
         self.periodic = [{"every": every, "name": name, "fn": fn, "last": time.monotonic()}
                          for every, name, fn in (periodic or [])]
-        self.limits = {"keep_days": 30, "budget": 5000, "purge_every_s": 600, **(limits or {})}
+        self.limits = {"keep_days": 30, "budget": 5000, "purge_every_s": 600, "sweep_s": 60, "poll_s": 2,
+                       **(limits or {})}
+        # The safety-net sweep: a slice of databases per pass, each one GET (sync/worker/sweep.py).
+        self.sweep = Sweep(self.limits["sweep_s"], self.limits["poll_s"])
+        self.checkpoint_seqs: dict[str, int] = {}
         self.last_purge = float("-inf")
         self.over_budget: list[str] = []
         self.registry, self.records = registry, records
@@ -102,6 +107,7 @@ class Worker:
             else:
                 done += feed["done"]
             if not feed["results"]:
+                self.checkpoint_seqs[name] = seq_number(checkpoint["seq"])
                 return done
             checkpoint["seq"] = feed["last_seq"]
             self.records.put(checkpoint)
@@ -131,21 +137,28 @@ class Worker:
             return None
 
     def backlog(self) -> dict[str, int]:
-        behind = {}
-        for name in self.inspector_dbs():
-            gap = seq_number(self.server.db(name).info()["update_seq"]) - seq_number(self._checkpoint(name)["seq"])
-            if gap > 0:
-                behind[name] = gap
-                self.waiting.setdefault(name, _now())
-            else:
+        """Changes not yet filed, from the sweep's last look at each database (no request of its own); the
+        databases behind are remembered with the moment they were first seen so (the health's lag)."""
+        behind = self.sweep.backlog(self.checkpoint_seqs)
+        for name in list(self.waiting):
+            if name not in behind:
                 self.waiting.pop(name, None)
+        for name in behind:
+            self.waiting.setdefault(name, _now())
         return behind
 
     def run_once(self) -> int:
         """One sweep: file what is new in every inspector database (the safety net for a lost notification;
         while `_db_updates` is followed, only where the last visit failed), deliver reviews, purge, report."""
-        targets = sorted(self.retry) if self.follows_updates and self._listed else self.inspector_dbs()
-        done = self._file(targets)
+        if self.follows_updates and self._listed:
+            targets = [(name, -1) for name in sorted(self.retry)]
+        else:
+            targets = self.sweep.changed(self.server, self.sweep.slice(self.inspector_dbs), self.retry)
+        done = 0
+        for name, seq in targets:
+            done += self._file([name])
+            if name not in self.retry:
+                self.sweep.mark_filed(name, seq)
         done += deliver_reviews(self.server, self.prefix, self.records, self.context_args["seal_secret"])
         self.purge_if_due()
         self.run_periodic()
@@ -249,13 +262,15 @@ class Worker:
             log.warning("worker: heartbeat not written: %s", exc)
 
     def run_forever(self, poll_s: float, stop, wake=None) -> None:
-        """Sweep every `poll_s` seconds (at once again after a sweep that found work); in between, file each
-        database `wake` names as soon as it does. A flood of names beyond what it holds means a sweep now."""
+        """Sweep (a slice) every `poll_s` seconds, also after a sweep that found work: a notified push must not
+        wait behind sweep after sweep; in between, file each database `wake` names as soon as it does. A flood
+        of names beyond what it holds means a sweep now."""
         next_sweep = 0.0
         while not stop.is_set():
             try:
                 if time.monotonic() >= next_sweep:
-                    next_sweep = time.monotonic() + (0 if self.run_once() else poll_s)
+                    self.run_once()
+                    next_sweep = time.monotonic() + poll_s
                     continue
                 self.beat()
                 # Woken at least once a heartbeat, however long the sweep period.

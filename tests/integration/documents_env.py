@@ -23,6 +23,8 @@ def module_app(couch_url: str):
                       "PUBLIC_BASE_URL": "http://testserver"})
     with app.app_context():
         bootstrap_all()
+    from server.documents import pdf_guard
+    pdf_guard.warm(app).result(120)  # as the web pool does at start (deploy/edge.py)
     try:
         yield app
     finally:

@@ -32,8 +32,9 @@ def test_killed_worker_and_web_server_are_restarted_and_filing_resumes(app, couc
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = app_env(app, couch_url, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=1, GUNICORN_THREADS=4,
-                  WORKER_NOTIFY_SOCKET=str(tmp_path / "worker.sock"), WORKER_POLL_S=1)
-    web, worker = kids = children(env)
+                  WORKER_NOTIFY_SOCKET=str(tmp_path / "worker.sock"), WORKER_POLL_S=1,
+                  WEB_SOCKET=str(tmp_path / "web.sock"))
+    _pool, web, worker = kids = children(env)
     supervisor = Supervisor(kids, first_s=0.2, max_s=2).start()
     try:
         wait_until_up(base)

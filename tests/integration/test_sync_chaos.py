@@ -88,9 +88,9 @@ def test_chaos_ends_with_every_valid_document_filed_once_and_the_outage_shown(ap
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = app_env(app, couch_url, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=1, GUNICORN_THREADS=8,
-                  WORKER_NOTIFY_SOCKET=str(tmp_path / "w.sock"), WORKER_POLL_S=1, WORKER_HEARTBEAT_S=1,
+                  WORKER_NOTIFY_SOCKET=str(tmp_path / "w.sock"), WEB_SOCKET=str(tmp_path / "web.sock"), WORKER_POLL_S=1, WORKER_HEARTBEAT_S=1,
                   WORKER_STALE_S=STALE_S, HEALTH_BACKLOG_CACHE_S=0)
-    web, worker = kids = children(env)
+    _pool, web, worker = kids = children(env)
     supervisor = Supervisor(kids, first_s=STALE_S + 1).start()   # the worker stays down long enough to be seen
     stop = threading.Event()
     try:

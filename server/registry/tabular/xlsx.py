@@ -13,9 +13,13 @@ import openpyxl
 from i18n import LOCALES, Problem, t
 from server.registry.tabular.cells import clean, lost_digits, value_text
 from server.registry.tabular.columns import header_key
+from server.registry.tabular.deadline import import_deadline
 
 MAX_UNZIPPED = 100 * 1024 * 1024
 MAX_MEMBERS = 1000
+# openpyxl holds every shared string in memory, even read-only: a 3.4 MB file whose sharedStrings.xml
+# unpacked to 100 MB took 243 s and 420 MB (issue 17). A register of 200,000 rows of text needs far less.
+MAX_SHARED_STRINGS = 24 * 1024 * 1024
 # Every markup construct that lets XML expand or fetch (entities, external DTDs) needs a DOCTYPE, and
 # Excel never writes one; refusing it outright does not depend on which XML parser openpyxl ends up using
 # (defusedxml is not installed; the standard library's expat 2.4+ also caps entity expansion).
@@ -42,6 +46,9 @@ def check_archive(data: bytes, max_unzipped: int = MAX_UNZIPPED, max_members: in
             members = archive.infolist()
             if len(members) > max_members or sum(m.file_size for m in members) > max_unzipped:
                 raise Problem("tabular.xlsx_too_large", max_mb=_mb(max_unzipped), max_parts=max_members)
+            if any(m.filename.lower().endswith("sharedstrings.xml") and m.file_size > MAX_SHARED_STRINGS
+                   for m in members):
+                raise Problem("tabular.xlsx_strings_too_large", max_mb=_mb(MAX_SHARED_STRINGS))
             if "[Content_Types].xml" not in {m.filename for m in members}:
                 raise Problem("tabular.not_xlsx")
             # Every part, whatever its name: relationships decide what openpyxl parses as XML.
@@ -98,9 +105,12 @@ def _lines(sheet, max_rows: int, line_limit: int) -> Iterator[Line]:
     # Rows are as wide as their right-most cell, so a stray cell at column XFD makes a row 16,384 wide;
     # a budget of cells keeps a crafted sheet from costing minutes while nothing is silently cut off.
     budget = max(50 * max_rows, 1_000_000)
+    deadline = import_deadline()
     try:
         for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             budget -= len(values)
+            if line % 1000 == 0:
+                deadline.check(line)
             if line > line_limit:
                 raise Problem("tabular.too_many_rows", max=max_rows)
             if budget < 0:

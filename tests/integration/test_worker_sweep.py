@@ -1,0 +1,66 @@
+"""The worker's safety-net sweep is cheap at many inspector databases (issue 17): one GET per unchanged
+database, a slice per pass, and a change the notification missed is still filed."""
+from __future__ import annotations
+
+import secrets
+
+from server.db import couch
+from sync.worker.__main__ import build
+from sync.worker.sweep import MIN_SLICE
+from tests.integration.worker_fixtures import dispatched_task, inspection, phone_db, records
+
+PHONES = 120
+
+
+class Counting:
+    """The worker's CouchDB, counting the requests it makes (the real server answers them)."""
+
+    def __init__(self, server):
+        self.server, self.count = server, 0
+        self.request = self._counted(server.request)
+        self.call = self._counted(server.call)
+
+    def _counted(self, func):
+        def counted(*args, **kwargs):
+            self.count += 1
+            return func(*args, **kwargs)
+        return counted
+
+    def __getattr__(self, name):
+        return getattr(self.server, name)
+
+    def db(self, name: str):
+        from sync.couch import Database
+        return Database(self, name)
+
+
+def test_a_quiet_sweep_costs_one_request_per_database_spread_over_passes(app):
+    ids = [f"inspector:{secrets.token_hex(6)}" for _ in range(PHONES)]
+    for inspector_id in ids:
+        phone_db(app, inspector_id)
+    task = dispatched_task(app, ids[:1])
+    with app.app_context():
+        worker = build(app)
+        worker.limits["poll_s"] = 2
+        worker.sweep.every_s, worker.sweep.poll_s = 4, 2   # half the databases (or MIN_SLICE) per pass
+        counting = Counting(couch())
+        worker.server = counting
+        for _ in range(4):   # two rounds: everything filed once
+            worker.run_once()
+        counting.count = 0
+        passes = 0
+        while passes == 0 or worker.sweep.queue:   # one more quiet round
+            worker.run_once()
+            passes += 1
+        assert passes == 2 and PHONES // 2 >= MIN_SLICE
+        # one GET per database, one listing; the rest (status, reviews, checkpoint of reviews) per pass
+        assert counting.count <= PHONES + 1 + 6 * passes, counting.count
+        assert worker.backlog() == {}
+
+        # a push whose notification was lost: found within one round, filed, and counted as backlog before
+        doc = inspection(app, task)
+        phone_db(app, ids[0]).put(doc)
+        for _ in range(passes):
+            worker.run_once()
+        assert records(app).get_or_none(doc["_id"]) is not None
+        assert worker.backlog() == {}
