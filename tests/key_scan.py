@@ -26,6 +26,8 @@ PATTERNS = [
     ("snake_case code", re.compile(r"(?<![\w@/.:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@.-])")),
     ("file path", re.compile(r"(?:/(?:work|home|usr|var|tmp|srv|opt|etc|root)/[\w./-]+"
                              r"|(?<![\w/.:])[\w-]+(?:/[\w.-]+)*\.(?:py|js|json|jinja2?|pyc)(?![\w]))")),
+    ("document id", re.compile(r"(?<![\w/])(?:task|plan|case|hazard|inspection|order|review|photo|site|enterprise|"
+                               r"inspector|checklist|user|opinion|conflict):[\w:.-]{4,}")),
     ("code in brackets", re.compile(r"（[a-z][a-z_]*）|\((?:[a-z]+_)+[a-z]+\)")),
     ("python repr", re.compile(r"Traceback \(most recent call last\)|<[a-z_]+ object at 0x|\{'[a-z_]+': ")),
 ]
