@@ -8,7 +8,7 @@ server. Here every connection is a greenlet (a few KB), so the edge:
 - buffers every other request whole (headers and body, bounded in size and time) before passing it to
   the thread pool (`web`, a gthread gunicorn on a Unix socket only the edge reaches). A client sending a
   login body one byte every 2 s holds a greenlet of the edge, never a thread of the pool.
-docs/decisions/0011-edge-and-live-sync.md says why.
+docs/decisions/0015-edge-and-live-sync.md says why.
 """
 from __future__ import annotations
 

@@ -88,7 +88,7 @@ def main() -> int:
 
 def children(env: dict | None = None) -> list[Child]:
     """The thread pool on a Unix socket, the edge (gevent) that owns BIND in front of it (deploy/edge.py,
-    decision 0011), and the worker (with `env`, or the launcher's environment), each restarted if it dies."""
+    decision 0015), and the worker (with `env`, or the launcher's environment), each restarted if it dies."""
     from deploy.edge import commands
     source = env if env is not None else os.environ
     pool_cmd, edge_cmd = commands(sys.executable, ROOT, source.setdefault("WEB_SOCKET", "var/web.sock"))
