@@ -37,7 +37,8 @@ def check_units(directory: Path) -> list[str]:
     if not shutil.which("systemd-analyze"):
         print("deploy-check: systemd-analyze not installed, units not verified")
         return []
-    units = [str(directory / n) for n in ("inspection-web.service", "inspection-worker.service")]
+    units = [str(directory / n) for n in ("inspection-edge.service", "inspection-pool.service",
+                                          "inspection-worker.service")]
     done = subprocess.run(["systemd-analyze", "verify", "--man=no", *units], capture_output=True, text=True)
     # Offline (a build machine, a container) the host's own units may be missing; only our units count.
     ours = [line for line in done.stderr.splitlines() if "inspection-" in line and "User" not in line]

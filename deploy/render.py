@@ -1,7 +1,7 @@
 """Render the production configuration (nginx site, systemd units, CouchDB node settings) from templates.
 
 `python -m deploy.render OUT_DIR` reads the values from the environment (see deploy/production.env.example)
-and writes `inspection.conf`, `inspection-web.service`, `inspection-worker.service` and `couchdb-node.ini`
+and writes `inspection.conf`, the units `inspection-edge`, `-pool` and `-worker.service`, and `couchdb-node.ini`
 into OUT_DIR; `make deploy-check` renders them into a scratch directory and checks them offline.
 """
 from __future__ import annotations
@@ -15,13 +15,15 @@ from server.fieldkit.views import CSP as FIELDKIT_CSP
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-OUTPUTS = {"nginx-site.conf": "inspection.conf", "inspection-web.service": "inspection-web.service",
+OUTPUTS = {"nginx-site.conf": "inspection.conf", "inspection-edge.service": "inspection-edge.service",
+           "inspection-pool.service": "inspection-pool.service",
            "inspection-worker.service": "inspection-worker.service", "couchdb-node.ini": "couchdb-node.ini"}
 # What a value may be called in the environment, and its default where one is safe.
 DEFAULTS = {
     "SERVER_NAME": "inspection.example.gov.cn", "APP_ROOT": str(ROOT), "UPSTREAM": "127.0.0.1:8000",
     "TLS_CERT": "/etc/ssl/inspection/fullchain.pem", "TLS_KEY": "/etc/ssl/inspection/privkey.pem",
     "RUN_USER": "inspection", "ENV_FILE": "/etc/inspection/inspection.env",
+    "WEB_SOCKET": "/run/inspection/web.sock",
     "SLOW_READ_TIMEOUT_S": "330", "COUCH_BIND": "0.0.0.0", "COUCH_ADMIN_USER": "admin",
     "COUCH_MAX_REQUEST_BYTES": str(64 * 1024 * 1024),
 }
