@@ -10,7 +10,8 @@ from schemas.checklist import ANSWER_KINDS
 from server import audit
 from server.console.views import staff_only
 from server.db import database, registry
-from server.registry import checklists
+from server.errors import ApiError
+from server.registry import checklist_scope, checklists
 from server.registry.checklist_form import error_lines, template_body
 from sync.couch import Conflict
 
@@ -48,13 +49,18 @@ def publish(key, version):
     if (redirect_to := staff_only()) is not None:
         return redirect_to
     base = _base(key, version)
+    current = checklists.get_template(registry(), key)
+    try:   # the level's publishers only (built-in, province, city, county: server/registry/checklist_scope.py)
+        owner = checklist_scope.check_publish(g.user, current)
+    except ApiError as exc:
+        return _page(base, base["items"], [exc.message or t("error.forbidden")], 403)
     body = template_body(request.form, base)
     try:
-        doc = checklists.publish_version(registry(), body, g.user["username"])
+        doc = checklists.publish_version(registry(), body, g.user["username"], owner)
     except ValidationError as exc:
         return _page(base, body["items"], error_lines(exc.messages, body["items"]), 422)
     except Conflict:
         return _page(base, body["items"], [t("ui.records.editor.conflict")], 409)
     audit.append(database("audit"), g.user["username"], "checklist.publish", doc["_id"],
-                 {"from": base["_id"], "items": len(doc["items"])})
+                 {"from": base["_id"], "items": {"before": len(base["items"]), "after": len(doc["items"])}, **owner})
     return redirect(url_for("console.checklist", key=doc["key"], version=doc["version"]))

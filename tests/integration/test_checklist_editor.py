@@ -45,7 +45,7 @@ def test_who_may_open_the_editor(env):
 
 
 def test_a_missing_violation_statement_is_refused_naming_the_item(env):
-    client = signed_in(env, "supervisor", "370100", username="editor1")
+    client = signed_in(env, "admin", "370000", username="editor1")
     page = client.get(EDIT).get_data(as_text=True)
     assert "hc-1" not in re.sub(r'<input type="hidden"[^>]*>', "", page)      # keys stay in hidden fields
     form = form_of(page)
@@ -59,7 +59,7 @@ def test_a_missing_violation_statement_is_refused_naming_the_item(env):
 
 
 def test_publishing_a_new_version_with_an_edited_violation(env):
-    client = signed_in(env, "supervisor", "370100", username="editor2")
+    client = signed_in(env, "admin", "370000", username="editor2")
     form = form_of(client.get(EDIT).get_data(as_text=True))
     form["item-0-violation"] = "主要负责人未依法经考核合格。"
     form["item-1-remove"] = "1"
@@ -119,3 +119,17 @@ def test_bootstrap_adds_the_wording_to_a_builtin_version_stored_without_it(env):
         again = registry().get(doc["_id"])
     assert [i["violation"] for i in again["items"]] == [i["violation"] for i in doc["items"]]
     assert [i["key"] for i in again["items"]] == [i["key"] for i in doc["items"]]
+
+
+def test_the_editor_keeps_the_levels_of_who_may_publish(env):
+    """A county or city supervisor may open a built-in template but not publish a new version of it from
+    the console: only a province's admins publish built-in templates (server/registry/checklist_scope.py)."""
+    with env.app_context():
+        before = checklists.get_template(registry(), "hazardous_chemicals_major")["version"]
+    for role, region, name in (("supervisor", "370102", "county1"), ("supervisor", "370100", "city1")):
+        client = signed_in(env, role, region, username=name)
+        page = client.get(EDIT).get_data(as_text=True)
+        res = client.post(EDIT, data=form_of(page))
+        assert res.status_code == 403, (name, res.status_code)
+    with env.app_context():
+        assert checklists.get_template(registry(), "hazardous_chemicals_major")["version"] == before
