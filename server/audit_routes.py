@@ -26,7 +26,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "plans.approve": ("plan.approve",), "plans.request_redraw": ("plan.redraw_request",),
     "plans.confirm_redraw": ("plan.redraw", "plan.draw"), "plans.dispatch": ("plan.dispatch",),
     "plans.close": ("plan.close",),
-    "tasks.record_result": ("task.result",), "tasks.cancel": ("task.cancel",), "tasks.reassign": ("task.reassign",),
+    "tasks.record_result": ("task.result",), "tasks.cancel": ("task.cancel",), "tasks.reassign": ("task.reassign_request",),
     "inspections.review": ("review.*",), "review_console.decide": ("review.*",),
     "hazards.five_in_place": ("hazard.*",), "hazards.rectify": ("hazard.*",), "hazards.upload_photo": ("hazard.photo",),
     "hazards.schedule_reinspection": ("task.reinspection",), "hazards.order_one": ("order.issue", "hazard.*"),
@@ -36,6 +36,28 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "sessions.revoke_session": ("session.revoke",), "sessions.revoke_token": ("token.revoke",),
     "sessions.change_password": ("user.password",), "users.revoke_user_sessions": ("user.sessions_revoked",),
     "account_console.account_action": ("session.revoke", "token.revoke", "user.password", "user.sessions_revoked"),
+    "task_reassign.confirm_reassign": ("task.reassign",), "task_reassign.refuse_reassign": ("task.reassign_refused",),
+    "plan_approval.change_approver": ("plan.approver_change",),
+    "avoidance_applications.record": ("avoidance.apply",), "avoidance_applications.decide": ("avoidance.decide",),
+    "avoidance_console.record_application": ("avoidance.apply",),
+    "avoidance_console.decide_application": ("avoidance.decide",),
+    "availability_console.set_certificate": ("inspector.certificate",),
+    "availability_console.add_leave": ("inspector.leave",), "availability_console.remove_leave": ("inspector.leave",),
+    "plans_console.new_plan": ("plan.create",), "plans_actions.draw": ("plan.draw", "plan.redraw"),
+    "plans_actions.approve": ("plan.approve",), "plans_actions.redraw_request": ("plan.redraw_request",),
+    "plans_actions.redraw": ("plan.redraw", "plan.draw"), "plans_actions.dispatch": ("plan.dispatch",),
+    "plans_actions.cancel": ("task.cancel",), "plans_actions.reassign": ("task.reassign_request",),
+    "plans_publication.publish": ("task.result",),
+    "checklist_editor.publish": ("checklist.publish",), "decisions_console.issue_decision": ("decision.issue",),
+    "signing.sign": ("document.sign", "document.refuse"),
+    "calendar_console.save_notice": ("calendar.notice",), "calendar_console.recount_now": ("calendar.recount",),
+}
+# Console forms that change nothing until sent back with a field's value (a confirmation page, a preview
+# first): their audit entry is expected only on the request that acts.
+ACTS_WHEN = {
+    "plans_console.new_plan": ("action", "save"), "plans_publication.publish": ("confirmed", "yes"),
+    **{f"plans_actions.{name}": ("confirmed", "yes")
+       for name in ("draw", "approve", "redraw_request", "redraw", "dispatch", "cancel", "reassign")},
 }
 # State-changing routes with no audit entry of their own, and why.
 NOT_AUDITED = {
@@ -48,6 +70,12 @@ def expected(endpoint: str | None) -> tuple[str, ...] | None:
     return ACTIONS.get(endpoint or "")
 
 
+def acts(endpoint: str | None) -> bool:
+    """Whether this request is the one that changes something (not a confirmation page or a preview)."""
+    field, value = ACTS_WHEN.get(endpoint or "", (None, None))
+    return field is None or request.form.get(field) == value
+
+
 def init_app(app: Flask) -> None:
     app.extensions["audit_misses"] = []
 
@@ -55,7 +83,7 @@ def init_app(app: Flask) -> None:
     def _audited(resp):
         # An anonymous request that "succeeds" changed nothing (a logout without a session).
         if (request.method in STATE_CHANGING and resp.status_code < 400 and request.endpoint in ACTIONS
-                and (g.get("user") is not None or g.get("audit_actions"))
+                and (g.get("user") is not None or g.get("audit_actions")) and acts(request.endpoint)
                 and "Idempotent-Replayed" not in resp.headers):   # a replayed answer did its audit the first time
             done = g.get("audit_actions", [])
             if not any(fnmatch(a, p) for a in done for p in ACTIONS[request.endpoint]):

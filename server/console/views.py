@@ -17,6 +17,7 @@ from server.surface import same_site_target
 from server.accounts.guard import end_session, limiter, login_limit, start_session
 from server.db import database, registry
 from server.gateway import seen
+from server.console.phones import phone_labels
 from server.health import calendar_status, worker_status
 from server.qr import signing
 from server.registry import checklists, store, tabular
@@ -154,7 +155,9 @@ def status():
     """The worker: when it last reported, its backlog, its last error, and phones over their budget."""
     if (redirect_to := staff_only()) is not None:
         return redirect_to
-    return render_template("status.html", worker=worker_status(detail=g.user.get("role") == "admin"), calendar=calendar_status(detail=True), phones=[
+    worker = worker_status(detail=g.user.get("role") == "admin")
+    return render_template("status.html", worker=worker, phone_labels=phone_labels(worker.get("by_db") or {}),
+                           calendar=calendar_status(detail=True), phones=[
         p for p in seen.phones() if roles.in_scope(g.user, (accounts.get_user(registry(), p.get("username", "")) or {}).get("region"))])
 
 

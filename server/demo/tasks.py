@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from schemas.plan_rules import PlanRulesSchema
 from server.plans.dispatch import choose_checklist, dispatch_tasks
 from server.registry.checklists import all_versions
 from server.registry.store import now_iso, site_id
@@ -19,7 +20,16 @@ def demo_plan(name: str, start: date, days: int, author: str = "jinan.sup", appr
     return {"_id": f"plan:{uuid.uuid4().hex[:16]}", "type": "plan", "kind": "demo", "name": name,
             "status": "dispatched", "author": author, "approver": approver, "author_region": "370100",
             "period": {"start": start.isoformat(), "end": (start + timedelta(days=days)).isoformat()},
-            "draws": [], "created_at": now_iso()}
+            "window_days": 1, "draws": [], "created_at": now_iso()}
+
+
+def demo_rules(enterprises: list[dict], team: list[str]) -> dict:
+    """The rules the demo tasks follow, in the shape every plan has (the console's plan page shows them):
+    the enterprises named as targeted checks, in their regions, by a team of the demo inspectors."""
+    return PlanRulesSchema().load({
+        "scope": {"regions": sorted({e["region"] for e in enterprises}) or ["370100"]},
+        "targeted": {"uscc": [e["uscc"] for e in enterprises]},
+        "team": {"inspectors": min(max(len(team), 2), 10)}})
 
 
 def make_tasks(db: Database, plan: dict, enterprises: list[dict], team: list[str], start: date,
@@ -43,7 +53,7 @@ def dispatch_demo(db: Database, name: str, enterprises: list[dict], team: list[s
                   per_day: int = 3) -> dict:
     """Write the plan and its tasks to the registry and dispatch them to the team's phones."""
     start = start or date.today()
-    plan = demo_plan(name, start, max(1, len(enterprises) // per_day))
+    plan = {**demo_plan(name, start, max(1, len(enterprises) // per_day)), "rules": demo_rules(enterprises, team)}
     tasks = make_tasks(db, plan, enterprises, team, start, per_day)
     db.put(plan)
     for offset in range(0, len(tasks), 500):
