@@ -92,7 +92,10 @@ def plan_publication(key, error=None, errors=None, status=200):
 
 @bp.post("/console/tasks/<key>/result")
 def publish(key):
-    """Record a task's result; a random check's result is published at once (confirmed first)."""
+    """Record a task's result from its filed, approved inspection (the confirmation shows the figures it
+    will publish) or as a check that did not take place (date and reason); a random check's result is
+    published at once. The API's own schema and function decide, so the console cannot publish what the
+    API refuses."""
     from server.plans.console_actions import call_api
     if (redirect_to := staff_only()) is not None:
         return redirect_to
