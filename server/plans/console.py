@@ -28,12 +28,13 @@ STATUSES = ("draft", "drawn", "approved", "dispatched", "closed")
 
 
 def init_app(app: Flask) -> None:
-    from server.plans import console_actions, console_publication, console_text
+    from server.plans import console_actions, console_publication, console_reassign, console_text
     app.register_blueprint(bp)
     for name, function in console_text.GLOBALS.items():
         app.add_template_global(function, name)
     app.register_blueprint(console_actions.bp)
     app.register_blueprint(console_publication.bp)
+    app.register_blueprint(console_reassign.bp)
 
 
 def page_no(name: str = "page") -> int:
@@ -74,8 +75,10 @@ def inbox():
                                        "redraw_request.by": {"$gt": None, "$ne": me}}, page_no("rpage"), PER_PAGE)
     requests["items"] = [p for p in requests["items"] if me in (p["author"], p["approver"])
                          or g.user["role"] == roles.ADMIN]
+    from server.plans.console_reassign import waiting as reassignments
+    moves = reassignments(g.user, page_no("tpage"), PER_PAGE)
     audit.append(audit_db(), me, "plan.inbox", "console", {"page": waiting["page"]})
-    return render_template("plans/inbox.html", waiting=waiting, requests=requests)
+    return render_template("plans/inbox.html", waiting=waiting, requests=requests, moves=moves)
 
 
 @bp.route("/console/plans/new", methods=["GET", "POST"])

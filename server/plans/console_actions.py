@@ -116,9 +116,11 @@ def task_page(key):
         abort(404)
     if task is None or not may_see_plan(g.user, plan):
         abort(404)
-    people = registry().docs_by_id(sorted(set(task["inspectors"] + task["experts"])))
+    asked = (task.get("reassign_request") or {}).get("inspectors") or []
+    people = registry().docs_by_id(sorted(set(task["inspectors"] + task["experts"] + asked)))
     return render_template("plans/task.html", task=task, plan=plan, key=key, people=people,
-                           candidates=draw_view.candidates(plan, task))
+                           candidates=draw_view.candidates(plan, task),
+                           asked_names=[people.get(p, {}).get("name", p) for p in asked])
 
 
 @bp.post("/console/tasks/<key>/cancel")

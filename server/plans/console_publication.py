@@ -8,14 +8,14 @@ from marshmallow import ValidationError
 
 from i18n import Problem, t
 from schemas.common import translate_errors
-from schemas.plans import ResultSchema
+from schemas.plans import ResultRequestSchema
 from server import audit
 from server.console.views import staff_only
 from server.db import registry
 from server.errors import ApiError
 from server.hazards.service import today
-from server.plans import publication
-from server.plans.access import audit_db, load_plan, may_see_plan
+from server.plans import console_sources, publication
+from server.plans.access import audit_db, load_plan, load_task, may_see_plan
 from server.registry.store import page as mango_page
 from sync.couch import Conflict
 
@@ -83,35 +83,35 @@ def plan_publication(key, error=None, errors=None, status=200):
                                      "status": {"$in": OPEN + ["published"]}}, max(number, 1), PER_PAGE)
     on = today()
     result["items"] = rows(result["items"], {plan["_id"]: plan}, on)
-    return render_template("plans/publications.html", result=result, plan=plan, key=key, today=on,
+    sources = console_sources.by_task([r["task"]["_id"] for r in result["items"]
+                                       if r["task"]["status"] in OPEN])
+    return render_template("plans/publications.html", result=result, plan=plan, key=key, today=on, sources=sources,
                            error=error, errors=errors or {}, form=request.form,
                            done=request.args.get("done")), status
 
 
-def result_body(form) -> dict:
-    def whole(name, default="0"):
-        text = (form.get(name) or default).strip()
-        return int(text) if text.isdigit() and len(text) < 7 else text
-    return {"checked_on": (form.get("checked_on") or "")[:20], "items_checked": whole("items_checked", ""),
-            "outcome": (form.get("outcome") or "")[:40], "hazards_general": whole("hazards_general"),
-            "hazards_major": whole("hazards_major"), "rectification": (form.get("rectification") or "not_needed")[:40]}
-
-
 @bp.post("/console/tasks/<key>/result")
 def publish(key):
-    """Record a task's result; a random check's result is published at once (confirmed first)."""
+    """Record a task's result from its filed, approved inspection (the confirmation shows the figures it
+    will publish) or as a check that did not take place (date and reason); a random check's result is
+    published at once. The API's own schema and function decide, so the console cannot publish what the
+    API refuses."""
     from server.plans.console_actions import call_api
     if (redirect_to := staff_only()) is not None:
         return redirect_to
     plan_key = key.split(":", 1)[0]
     if len(key) > 40:
         abort(404)
-    body = result_body(request.form)
-    if request.form.get("confirmed") != "yes":
-        return render_template("plans/confirm.html", action="publish", key=key, fields={**body, "result": True},
-                               back=url_for("plans_publication.plan_publication", key=plan_key), target=request.path)
     try:
-        call_api("tasks.result", ResultSchema().load(body), key)
+        data = ResultRequestSchema().load(console_sources.body(request.form))
+        if request.form.get("confirmed") != "yes":
+            task, plan = load_task(key)
+            if not may_see_plan(g.user, plan):
+                abort(404)
+            return render_template("plans/confirm.html", action="publish", key=key,
+                                   fields=console_sources.preview(task, data), target=request.path,
+                                   back=url_for("plans_publication.plan_publication", key=plan_key))
+        call_api("tasks.result", data, key)
     except ValidationError as exc:
         return plan_publication(plan_key, t("error.validation"), translate_errors(exc.messages), 422)
     except ApiError as exc:

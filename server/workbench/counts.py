@@ -58,12 +58,14 @@ def supervised(prefix: str) -> dict:
 
 
 def plans_to_approve(user: dict) -> dict:
-    """Drawn plans naming me as approver, and re-draw requests on my plans made by someone else."""
+    """Drawn plans naming me as approver, re-draw requests on my plans made by someone else, and
+    reassignments of their tasks asked for by someone else."""
     drawn = registry().find({"type": "plan", "status": "drawn", "approver": user["username"]}, limit=CAP + 1)
     asked = registry().find({"type": "plan", "status": {"$in": ["drawn", "approved"]},
                              "redraw_request.by": {"$gt": None, "$ne": user["username"]}}, limit=CAP + 1)
+    from server.plans.console_reassign import count as reassignments   # 改派 asked by someone else
     ids = {p["_id"] for p in drawn} | {p["_id"] for p in asked if may_see_plan(user, p)}
-    return _count(list(ids))
+    return _count(list(ids) + reassignments(user, CAP + 1))
 
 
 def publications(today: date) -> tuple[dict, dict]:

@@ -4,6 +4,7 @@ their phones (the field kit), and a result is published (一公开). Screenshots
 on the way, in both languages (docs/screenshots/plan-new, plan-draw, plan-approve, workbench)."""
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from server.db import database, registry
@@ -125,20 +126,52 @@ def test_two_supervisors_run_a_plan_to_publication(live_server, page, new_contex
         finally:
             phone.close()
 
-    random_task = next(t for t in tasks if t["random"])
+    random_tasks = sorted((t for t in tasks if t["random"]), key=lambda t: t["_id"])
+    checked, absent = random_tasks[0], random_tasks[1]
+    ident = file_approved_inspection(live.app, checked, team, today)   # as the worker files it, then approved
     click_and_wait(page, "header nav a[href='/console/plans']")
     click_and_wait(page, f"a[href='/console/plans/{key}']")
     click_and_wait(page, f"a[href='/console/plans/{key}/publication']")
-    row = page.locator("table.publications tbody tr", has_text=random_task["enterprise_name"]).first
-    row.locator("summary").click()
-    row.locator("input[name=checked_on]").fill(today.isoformat())
-    row.locator("input[name=items_checked]").fill("18")
-    row.locator("select[name=outcome]").select_option("no_problem")
+    row = page.locator("table.publications tbody tr", has_text=checked["enterprise_name"]).first
+    assert "检查 6 项，一般隐患 1 项，重大隐患 0 项" in row.locator("form.from-inspection").inner_text()
     with page.expect_navigation():
-        row.locator("form.result button[type=submit]").click()
+        row.locator("form.from-inspection button[type=submit]").click()
+    figures = page.locator("dl.figures").inner_text()              # what will be published, to confirm
+    assert "6" in figures and "整改中" in figures and today.isoformat() in figures
+    click_and_wait(page, "button.confirm")
+    assert "已登记并公示" in page.locator("[role=status]").inner_text()
+    row = page.locator("table.publications tbody tr", has_text=absent["enterprise_name"]).first
+    row.locator("details.edit summary").click()
+    row.locator("form.not-inspected input[name=checked_on]").fill(today.isoformat())
+    row.locator("form.not-inspected input[name=reason]").fill("企业已停产，现场无人")
+    with page.expect_navigation():
+        row.locator("form.not-inspected button[type=submit]").click()
+    assert "企业已停产，现场无人" in page.locator("dl.figures").inner_text()
     click_and_wait(page, "button.confirm")
     assert "已登记并公示" in page.locator("[role=status]").inner_text()
     with live.app.app_context():
-        published = database("public").get(f"result:{random_task['_id'][5:]}")
-    assert published["outcome"] == "no_problem" and "inspectors" not in published
+        published = database("public").get(f"result:{checked['_id'][5:]}")
+        skipped = database("public").get(f"result:{absent['_id'][5:]}")
+    assert (published["outcome"], published["items_checked"]) == ("problems_found", 6) and "inspectors" not in published
+    assert skipped["outcome"] == "not_inspected" and skipped["reason"] == "企业已停产，现场无人"
     assert dialogs == []
+
+
+def file_approved_inspection(app, task: dict, team, today: date) -> str:
+    """What the worker files from the team's finished inspection (the fields a result is read from), and
+    its approval on review, written as the review writes them (review:<id>:1, review_status approved)."""
+    ident = f"inspection:{uuid.uuid4()}"
+    started = f"{today.isoformat()}T01:30:00Z"          # 09:30 in China: the check's date is today
+    member = next(m for m in team if m.inspector_id in task["inspectors"])
+    doc = {"_id": ident, "type": "inspection", "task": task["_id"], "plan": task["plan"], "status": "finished",
+           "checklist": task.get("checklist"), "started_at": started, "finished_at": started,
+           "inspector": member.inspector_id, "team": task["inspectors"], "region": task["region"],
+           "enterprise": task["enterprise"], "enterprise_name": task["enterprise_name"], "site": task["site"],
+           "task_kind": "random", "submitted_at": started, "hazards": {"general": 1, "major": 0},
+           "answers": [{"item": f"item-{n}", "value": "fail" if n == 0 else "pass"} for n in range(6)],
+           "review_status": "approved"}
+    review = {"_id": f"review:{ident}:1", "type": "review", "inspection": ident, "decision": "approved",
+              "comments": "", "items": {}, "by": SECOND, "by_name": "李审批", "at": started, "team": task["inspectors"]}
+    with app.app_context():
+        database("records").bulk_docs([doc, review])
+    return ident

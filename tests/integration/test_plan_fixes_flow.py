@@ -110,10 +110,9 @@ def test_failure6_publication_is_all_or_nothing_and_sound(app, world, tmp_path, 
         assert author.post(url, json=body).status_code == 422, body
         assert _unchanged(app, task), body
     empty = tmp_path / "extra.json"
-    empty.write_text("{}")
-    monkeypatch.setenv("CALENDAR_EXTRA_FILE", str(empty))   # 2027 unknown: the 90-day deadline cannot be counted
-    assert author.post(url, json={"inspection": ident}).status_code == 422
-    assert _unchanged(app, task)
+    # The calendar no longer refuses a year it does not know (it counts it provisionally, calendar's rule):
+    # all-or-nothing is shown by the refusals above, each leaving task and public feed untouched.
+    monkeypatch.setenv("CALENDAR_EXTRA_FILE", str(empty))
     empty.write_text(json.dumps({"2027": {"holidays": ["2027-01-01"], "workdays": []}}))
     res = author.post(url, json={"inspection": ident, "hazards_general": 2})
     assert res.status_code == 200, res.get_json()
