@@ -48,6 +48,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "plans_actions.redraw": ("plan.redraw", "plan.draw"), "plans_actions.dispatch": ("plan.dispatch",),
     "plans_actions.cancel": ("task.cancel",), "plans_actions.reassign": ("task.reassign_request",),
     "plans_publication.publish": ("task.result",),
+    "plans_reassign.confirm": ("task.reassign",), "plans_reassign.refuse": ("task.reassign_refused",),
     "checklist_editor.publish": ("checklist.publish",), "decisions_console.issue_decision": ("decision.issue",),
     "signing.sign": ("document.sign", "document.refuse"),
     "calendar_console.save_notice": ("calendar.notice",), "calendar_console.recount_now": ("calendar.recount",),
@@ -58,6 +59,7 @@ ACTS_WHEN = {
     "plans_console.new_plan": ("action", "save"), "plans_publication.publish": ("confirmed", "yes"),
     **{f"plans_actions.{name}": ("confirmed", "yes")
        for name in ("draw", "approve", "redraw_request", "redraw", "dispatch", "cancel", "reassign")},
+    "plans_reassign.confirm": ("confirmed", "yes"), "plans_reassign.refuse": ("confirmed", "yes"),
 }
 # State-changing routes with no audit entry of their own, and why.
 NOT_AUDITED = {
