@@ -9,7 +9,10 @@ in milliseconds, but the answer is the same until some document changes; one GET
 Sequences are compared by their leading count, not as strings: a CouchDB 3 cluster answers an unchanged
 database's `update_seq` with different strings ('12-g1AAAA…' names the shard copies that answered, which
 vary between reads), but the count is the sum of the shards' sequence numbers, which every document write,
-update or deletion raises. pouchdb-server's plain 1, 2, 3… is its own count.
+update or deletion raises. pouchdb-server's plain 1, 2, 3… is its own count. On a cluster, copies that
+took the same edits in different batches may count them differently for a while, so a change on a copy
+that lags can, rarely, go unseen until the next write: no staler than the views the answers come from,
+which read one copy of each shard too (docs/decisions/0099-apache-couchdb-3.md).
 """
 from __future__ import annotations
 
