@@ -4,17 +4,23 @@ A number is taken once, when its document comes into being, and stored on that d
 `counter:<kind>:<region>:<year>` in `records` moves with CouchDB's optimistic concurrency: two requests
 that read the same value both try to write value + 1, one gets 409 and tries again with the new value.
 A failure after taking a number leaves a gap; a gap is honest, a number given twice is not.
+
+On an Apache CouchDB 3 cluster the counter is read and written by its ID, which CouchDB does at quorum
+(r = w = a majority of the copies; views, `_all_docs` and `_changes` read one copy and may lag), so the
+next reader sees the last write. A write that reached fewer copies than a quorum (202 Accepted: nodes are
+down) could be overtaken by a writer on the other copies; its number is not issued (503, a gap).
 """
 from __future__ import annotations
 
 import json
 import re
 from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
 
 from flask import current_app
 
 from schemas import regions
-from sync.couch import Conflict, Database
+from sync.couch import Conflict, Database, Unavailable
 
 # kind → the word of the number (DOMAIN.md): 现场检查记录, 现场处理措施决定书, 责令限期整改指令书, 整改复查意见书.
 KINDS = {"record": "应急检记", "decision": "应急现决", "order": "应急责改", "reinspection": "应急复查"}
@@ -68,10 +74,20 @@ def next_number(db: Database, kind: str, region: str, year: int | None = None) -
                                           "year": year, "value": 0}
         doc["value"] += 1
         try:
-            db.put(doc)
+            if _put(db, doc) == 202:
+                raise Unavailable(503, "no_quorum", f"counter {doc_id}: written to fewer copies than a quorum")
         except Conflict:
             continue
         short = short_name(region)
         return {"number": format_number(kind, short, year, doc["value"]), "n": doc["value"], "kind": kind,
                 "region": region, "year": year}
     raise Conflict(409, "conflict", f"counter {doc_id} stayed contested")
+
+
+def _put(db: Database, doc: dict) -> int:
+    """Write the counter; its status: 201, or 202 when CouchDB could not reach a quorum of copies."""
+    resp = db.server.request("PUT", f"{db.path}/{quote(doc['_id'], safe='')}", json=doc)
+    if resp.status_code not in (201, 202):
+        raise db.server._error(resp)  # Conflict on 409, as Database.put
+    doc["_rev"] = resp.json()["rev"]
+    return resp.status_code

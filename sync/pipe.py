@@ -100,11 +100,16 @@ class Pipe:
         session if CouchDB no longer knows the session cookie (401). `session=False` sends the password
         instead: for a request whose refusal would not be a plain 401 (pouchdb-server answers `_bulk_docs`
         from a stranger with 201 and an error per document, which PouchDB would take as "denied" and skip).
+        A streamed body (an iterable) always goes with the password: it cannot be sent twice, and Apache
+        CouchDB refuses a stale cookie before reading it (docs/decisions/0099-apache-couchdb-3.md).
         """
         target = self.base_path + path + ("?" + urlencode(params, quote_via=quote) if params else "")
         replayable = content is None or isinstance(content, (bytes, bytearray))
         headers = headers or {}
-        credential = (self.session.header() if session else self.session.basic) if self.session else None
+        # A streamed body goes with the password: Apache CouchDB answers a stale cookie with 401 before it
+        # reads the body and closes the connection, so the body could neither arrive nor be sent again.
+        cookie = session and replayable
+        credential = (self.session.header() if cookie else self.session.basic) if self.session else None
         resp = self._send(method, target, headers, credential, content, timeout, replayable)
         if self.session is None:
             return resp

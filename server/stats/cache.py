@@ -5,13 +5,30 @@ and reduces every row in its key range on each request, ~50 µs a row, so a year
 inspections costs seconds (docs/benchmarks.md). Apache CouchDB keeps reductions in the B-tree and answers
 in milliseconds, but the answer is the same until some document changes; one GET of the database's
 `update_seq` tells whether it has. Concurrent requests for the same query wait for one computation.
+
+Sequences are compared by their leading count, not as strings: a CouchDB 3 cluster answers an unchanged
+database's `update_seq` with different strings ('12-g1AAAA…' names the shard copies that answered, which
+vary between reads), but the count is the sum of the shards' sequence numbers, which every document write,
+update or deletion raises. pouchdb-server's plain 1, 2, 3… is its own count. On a cluster, copies that
+took the same edits in different batches may count them differently for a while, so a change on a copy
+that lags can, rarely, go unseen until the next write: no staler than the views the answers come from,
+which read one copy of each shard too (docs/decisions/0099-apache-couchdb-3.md).
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Hashable
 
 from cachetools import LRUCache
+
+SEQ_COUNT = re.compile(r"^(\d+)")
+
+
+def seq_count(seq) -> int:
+    """The count a sequence starts with (pouchdb-server: 7; CouchDB 3: '7-g1AAAA…'); -1 if none."""
+    match = SEQ_COUNT.match(str(seq))
+    return int(match.group(1)) if match else -1
 
 
 class SeqCache:
@@ -26,7 +43,7 @@ class SeqCache:
     def _cached(self, key: Hashable, seq: str):
         with self._guard:
             hit = self._values.get(key)
-        return hit[1] if hit is not None and hit[0] == seq else None
+        return hit[1] if hit is not None and hit[0] == seq_count(seq) != -1 else None
 
     def get(self, key: Hashable, seq: str, compute: Callable[[], object]):
         if self.entries <= 0:
@@ -42,7 +59,7 @@ class SeqCache:
                 # `seq` was read before the views were: the answer may be newer than `seq`, never older.
                 value = compute()
                 with self._guard:
-                    self._values[key] = (seq, value)
+                    self._values[key] = (seq_count(seq), value)
             with self._guard:
                 if len(self._locks) > 4 * self.entries:
                     self._locks = {k: v for k, v in self._locks.items() if v.locked()}

@@ -2,7 +2,7 @@
 import time
 
 from server.accounts import store
-from server.db import registry
+from server.db import couch, registry
 from tests.integration.conftest import PASSWORD
 
 
@@ -103,13 +103,20 @@ def test_login_is_throttled(couch_url, db_prefix):
     app = create_app({"TESTING": True, "COUCHDB_URL": couch_url, "DB_PREFIX": db_prefix + "rl_",
                       "SECRET_KEY": "k" * 40, "QR_KEYS": generate_key_spec("k1"), "QR_ACTIVE_KEY": "k1",
                       "LOGIN_RATE_LIMIT": "3 per minute"})
-    with app.app_context():
-        bootstrap_all()
-    client = app.test_client()
-    codes = [client.post("/api/v1/auth/tokens", json={"username": f"u{i}", "password": "wrong password"}).status_code
-             for i in range(5)]
-    assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
-    assert client.post("/api/v1/auth/tokens", json={"username": "u0", "password": "x"}).get_json()["code"] == "rate_limited"
+    try:
+        with app.app_context():
+            bootstrap_all()
+        client = app.test_client()
+        codes = [client.post("/api/v1/auth/tokens", json={"username": f"u{i}", "password": "wrong password"})
+                 .status_code for i in range(5)]
+        assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
+        again = client.post("/api/v1/auth/tokens", json={"username": "u0", "password": "x"})
+        assert again.get_json()["code"] == "rate_limited"
+    finally:  # this app's own databases: on a shared CouchDB nobody else removes them
+        with app.app_context():
+            for name in couch().all_dbs():
+                if name.startswith(db_prefix + "rl_"):
+                    couch().delete_db(name)
 
 
 def test_user_admin_permissions(login):

@@ -3,7 +3,6 @@ PDF: every field, numbers, deadlines, appeal routes, refusal, signatures, fonts,
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from PIL import Image
 
 from tests.integration import pdf_tools
 from tests.integration import records_fixtures as rf
+from tests.integration.cpu_clock import Stopwatch
 from tests.integration.documents_env import module_app, signed_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -24,12 +24,12 @@ def rendered(couch_url):
         show = rf.showcase(app)
         client = signed_in(app, "supervisor", "370102")
         ids = {"record": show.inspection["_id"], "order": show.order["_id"], "opinion": show.cases[0]["_id"]}
-        out = {"show": show, "seconds": {}}
+        out = {"show": show, "seconds": {}, "cpu": {}}
         for kind, doc_id in ids.items():
             uuid = doc_id.split(":", 1)[1]
-            started = time.perf_counter()
-            pdf = client.get(f"/console/documents/{kind}/{uuid}.pdf")
-            out["seconds"][kind] = time.perf_counter() - started
+            with Stopwatch() as watch:
+                pdf = client.get(f"/console/documents/{kind}/{uuid}.pdf")
+            out["seconds"][kind], out["cpu"][kind] = watch.wall, watch.cpu
             html = client.get(f"/console/documents/{kind}/{uuid}.html")
             assert pdf.status_code == 200 and html.status_code == 200, (kind, pdf.data[:300])
             out[kind] = {"pdf": pdf, "html": html.get_data(as_text=True), "text": pdf_tools.flat(pdf.data)}
@@ -135,8 +135,10 @@ def test_pdf_headers(rendered, kind):
 
 
 def test_one_pdf_takes_well_under_a_few_seconds(rendered):
-    print({k: round(v, 2) for k, v in rendered["seconds"].items()})
-    assert all(v < 5 for v in rendered["seconds"].values()), rendered["seconds"]
+    """Bounded by the CPU it costs (the machine's load does not inflate it) and, generously, the wall clock."""
+    print({k: round(v, 2) for k, v in rendered["seconds"].items()}, {k: round(v, 2) for k, v in rendered["cpu"].items()})
+    assert all(v < 5 for v in rendered["cpu"].values()), rendered["cpu"]
+    assert all(v < 60 for v in rendered["seconds"].values()), rendered["seconds"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -106,10 +106,15 @@ def test_garbage_notifications_make_the_worker_look_at_real_inspector_databases_
     task = dispatched_task(app, [carol.inspector_id])
     phone_db(app, carol.inspector_id)
     proc, path = worker(poll_s=600)
-    def state():   # every database of the server, and how far each has been written
+    named = {n.decode("utf-8", "replace") for n in hostile_datagrams(db_prefix)} - {"_global_changes"}
+
+    def state():   # this test's databases and every one the garbage names: which exist, each document's revision
+        # (not update_seq: a CouchDB cluster's differs between reads of shard copies of the same content; other
+        # tests' databases on a shared server, and _global_changes which logs their writes, are not ours)
         with app.app_context():
             from server.db import couch
-            return {name: couch().db(name).info()["update_seq"] for name in couch().all_dbs()}
+            return {name: {row["id"]: row["value"]["rev"] for row in couch().db(name).all_docs()}
+                    for name in couch().all_dbs() if name.startswith(db_prefix) or name in named}
     before = state()
     status = records(app).get(STATUS)
     sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)

@@ -1,0 +1,33 @@
+"""A document number is issued only when a quorum of CouchDB's copies holds its counter (server/numbering.py).
+
+CouchDB answers 202 instead of 201 when a write reached fewer copies than asked: here the request asks for
+one more copy than the database has, which a real Apache CouchDB answers exactly so (a single node, n=1, or
+a cluster, n=3). pouchdb-server keeps one copy and never answers 202: there the test is skipped.
+"""
+import pytest
+
+from server import numbering
+from server.db import couch, database
+from sync.couch import Unavailable
+
+
+def test_a_counter_write_short_of_a_quorum_issues_no_number(app, monkeypatch):
+    with app.app_context():
+        if "couchdb" not in couch().info():
+            pytest.skip("pouchdb-server has one copy of everything: no 202")
+        records = database("records")
+        first = numbering.next_number(records, "order", "370102", 2031)
+        copies = records.info().get("cluster", {}).get("n", 1)
+        real = records.server.request
+
+        def more_copies_than_exist(method, path, **kwargs):
+            if method == "PUT" and "counter%3A" in path:
+                kwargs["params"] = {"w": copies + 1}
+            return real(method, path, **kwargs)
+        monkeypatch.setattr(records.server, "request", more_copies_than_exist)
+        with pytest.raises(Unavailable) as refused:
+            numbering.next_number(records, "order", "370102", 2031)
+        assert refused.value.status == 503 and refused.value.error == "no_quorum"
+        monkeypatch.setattr(records.server, "request", real)
+        after = numbering.next_number(records, "order", "370102", 2031)
+        assert (first["n"], after["n"]) == (1, 3)  # the unconfirmed 2 is a gap, never given to anyone

@@ -1,0 +1,24 @@
+"""The statistics cache compares update sequences by their count: a CouchDB 3 cluster names an unchanged
+database's sequence with different strings from read to read (server/stats/cache.py)."""
+from server.stats.cache import SeqCache, seq_count
+
+
+def test_the_count_of_either_engines_sequence():
+    assert seq_count(7) == 7 and seq_count("7") == 7
+    assert seq_count("1200-g1AAAAFTeJzLYWBgYMlgTmFQSklKzi9KdUhJMtLLTMrVS87JL0pJzEvJLMlMzi") == 1200
+    assert seq_count("now") == -1 and seq_count(None) == -1
+
+
+def test_one_computation_while_the_count_stands_whatever_the_string():
+    cache, calls = SeqCache(8), []
+
+    def compute():
+        calls.append(1)
+        return {"n": len(calls)}
+    assert cache.get("q", "12-g1AAAAaaa", compute) == {"n": 1}
+    assert cache.get("q", "12-g1AAAAbbb", compute) == {"n": 1}  # another shard copy answered: same data
+    assert cache.get("q", "12", compute) == {"n": 1}
+    assert cache.get("q", "13-g1AAAAaaa", compute) == {"n": 2}  # a document changed
+    assert cache.get("q", "garbage", compute) == {"n": 3}  # no count: never taken as unchanged
+    assert cache.get("q", "garbage", compute) == {"n": 4}
+    assert len(calls) == 4
