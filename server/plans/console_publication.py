@@ -35,12 +35,18 @@ def due(task: dict, plan: dict) -> date | None:
 
 
 def rows(tasks: list[dict], plans: dict[str, dict], on: date) -> list[dict]:
+    """Each task with its deadline, whether that was counted on a year without the holiday notice (暂定),
+    and whether it is late."""
     out = []
     for task in tasks:
         plan = plans[task["plan"]]
-        deadline = due(task, plan)
+        try:
+            counted = publication.due(task, plan)
+            deadline, provisional = counted.day, counted.provisional
+        except (Problem, ValueError, KeyError):
+            deadline, provisional = None, False
         late = task.get("published_late") if task["status"] == "published" else bool(deadline and deadline < on)
-        out.append({"task": task, "plan": plan, "due": deadline, "late": late})
+        out.append({"task": task, "plan": plan, "due": deadline, "due_provisional": provisional, "late": late})
     return out
 
 

@@ -99,5 +99,7 @@ def test_every_page_of_the_demo_renders_past_the_official_calendar(app, demo, da
         status = browser.get("/console/status").get_data(as_text=True)
         assert "节假日安排只收录到" in status                                       # the warning stays
     if day == "2027-06-30":   # the demo week's results are overdue, their 一公开 deadlines counted into 2027
-        plans = Browser(app, "admin", demo["passwords"]["admin"]).get("/console/plans").get_data(as_text=True)
-        assert "暂定" in plans
+        admin = Browser(app, "admin", demo["passwords"]["admin"])
+        assert "超过公示期限" in admin.get("/console/plans").get_data(as_text=True)  # the late results, counted
+        late = admin.get("/console/publications?late=1").get_data(as_text=True)   # each with its deadline
+        assert "暂定" in late
