@@ -101,7 +101,7 @@ class Pipe:
         instead: for a request whose refusal would not be a plain 401 (pouchdb-server answers `_bulk_docs`
         from a stranger with 201 and an error per document, which PouchDB would take as "denied" and skip).
         A streamed body (an iterable) always goes with the password: it cannot be sent twice, and Apache
-        CouchDB refuses a stale cookie before reading it (docs/decisions/0099-apache-couchdb-3.md).
+        CouchDB refuses a stale cookie before reading it (docs/decisions/0018-apache-couchdb-3.md).
         """
         target = self.base_path + path + ("?" + urlencode(params, quote_via=quote) if params else "")
         replayable = content is None or isinstance(content, (bytes, bytearray))

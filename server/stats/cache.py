@@ -12,7 +12,7 @@ vary between reads), but the count is the sum of the shards' sequence numbers, w
 update or deletion raises. pouchdb-server's plain 1, 2, 3… is its own count. On a cluster, copies that
 took the same edits in different batches may count them differently for a while, so a change on a copy
 that lags can, rarely, go unseen until the next write: no staler than the views the answers come from,
-which read one copy of each shard too (docs/decisions/0099-apache-couchdb-3.md).
+which read one copy of each shard too (docs/decisions/0018-apache-couchdb-3.md).
 """
 from __future__ import annotations
 
