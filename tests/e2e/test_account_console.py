@@ -46,4 +46,4 @@ def test_account_page_sessions_and_password(live_server, live_app, new_context):
     stolen.goto(live_server.url + "/console/enterprises")
     assert "/login" in stolen.url
     sign_in(stolen, live_server.url, USER, SECOND)
-    assert stolen.url.endswith("/console/enterprises")
+    assert "/login" not in stolen.url and stolen.url.rstrip("/").endswith("/console")   # the new password: home (工作台)
