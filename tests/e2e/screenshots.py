@@ -66,7 +66,7 @@ def _console(browser, base_url: str, username: str, enterprise: dict, locale: st
         page.goto(base_url + "/console/import")
         page.set_input_files("input[name=file]", bad_register())
         with page.expect_navigation():
-            page.click("main form button[type=submit]")
+            page.click("main form button[type=submit]:not([name=dry_run])")  # import, not the preview
         page.wait_for_selector("table.problems")
         shoot("import-errors")
         page.goto(f"{base_url}/api/v1/qr/enterprises/{enterprise['uscc']}/sheet")

@@ -99,7 +99,7 @@ def test_bulk_import_reports_the_bad_line_then_imports_a_good_file(live_server, 
                    csv_row("济南导入二号有限公司", uscc("370102"), industry="不存在的行业"))
     page.set_input_files("input[name=file]", bad)
     with page.expect_navigation() as nav:
-        page.click("main form button[type=submit]")
+        page.click("main form button[type=submit]:not([name=dry_run])")  # import, not the preview
     assert nav.value.status == 422
     assert "文件未导入" in page.locator("p.error[role=alert]").inner_text()
     problems = page.locator("table.problems tbody tr")
@@ -112,9 +112,9 @@ def test_bulk_import_reports_the_bad_line_then_imports_a_good_file(live_server, 
                     csv_row("济南导入二号有限公司", uscc("370112"), region="370112"))
     page.set_input_files("input[name=file]", good)
     with page.expect_navigation() as nav:
-        page.click("main form button[type=submit]")
+        page.click("main form button[type=submit]:not([name=dry_run])")  # import, not the preview
     assert nav.value.status == 200
-    assert page.locator("p.ok[role=status]").inner_text() == "导入成功：共 2 行，新增 4 条，更新 0 条。"
+    assert page.locator("p.ok[role=status]").inner_text() == "导入成功：共 2 行，新增 2 条，更新 0 条。"
     assert page.locator("table.problems").count() == 0
 
     page.goto(live_server.url + "/console/enterprises?q=导入")
