@@ -119,15 +119,6 @@ def _gauge(name: str, doc: str, value: float | None):
     return family
 
 
-def _age_s(stamp: str | None) -> float | None:
-    if not stamp:
-        return None
-    try:
-        return max(0.0, (datetime.now(timezone.utc) - datetime.fromisoformat(stamp)).total_seconds())
-    except ValueError:
-        return None
-
-
 def _worker_metrics():
     from server.health import worker_status
     try:
@@ -136,8 +127,10 @@ def _worker_metrics():
         status = {}
     yield _gauge("inspection_worker_backlog", "Changes the worker has not filed yet", status.get("backlog"))
     yield _gauge("inspection_worker_lag_seconds", "Age of the oldest change not yet filed", status.get("lag_s"))
-    yield _gauge("inspection_worker_heartbeat_age_seconds", "Seconds since the worker last reported",
-                 _age_s(status.get("heartbeat_at") or status.get("at")))
+    yield _gauge("inspection_worker_heartbeat_age_seconds", "Seconds since the worker's last heartbeat",
+                 status.get("heartbeat_age_s"))
+    yield _gauge("inspection_worker_failing", "1 when /healthz says the worker is failing (dead, stuck, lagging)",
+                 1 if status.get("state") == "failing" else 0)
 
 
 def _phone_metrics():
@@ -157,8 +150,7 @@ def _audit_metrics():
     from server.audit import _head
     from server.db import database
     try:
-        head = _head(database("audit"))
+        count, _hash = _head(database("audit"))
     except CouchError:
         return
-    yield _gauge("inspection_audit_entries", "Entries in the audit chain (its head's sequence)",
-                 (head or {}).get("seq", 0))
+    yield _gauge("inspection_audit_entries", "Entries in the audit chain (its head's sequence)", count)
