@@ -13,6 +13,17 @@ from server.errors import ApiError
 bp = Blueprint("audit_console", __name__)
 
 
+@bp.app_template_filter("audit_subject")
+def audit_subject(subject: str) -> str:
+    """`user:wang` → 用户 wang: the object's kind in words, then its identifier (never `kind:` as stored)."""
+    from i18n import t
+    kind, sep, rest = str(subject).partition(":")
+    if not sep:
+        return str(subject)
+    label = t(f"ui.audit_subject.{kind}")
+    return f"{t('ui.audit_subject.other') if label.startswith('ui.audit_subject.') else label} {rest}"
+
+
 @bp.get("/console/audit")
 def audit_page():
     """Admins and auditors: who did what to which object, when."""
