@@ -18,6 +18,8 @@ from prometheus_client.core import GaugeMetricFamily
 
 from sync.couch import CouchError
 
+# prometheus_client chooses its mode when it is first imported: read the samples the same way.
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 GROUPS = ("sync", "api", "console", "app", "public", "static", "documents")
 REQUEST_SECONDS = Histogram("inspection_request_seconds", "Request latency by route group", ["group"],
                             buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
@@ -87,7 +89,7 @@ def _check_access() -> None:
 def metrics_view():
     _check_access()
     registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if MULTIPROCESS:
         from prometheus_client import multiprocess
         multiprocess.MultiProcessCollector(registry)
     else:

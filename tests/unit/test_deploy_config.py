@@ -58,8 +58,10 @@ def test_deploy_check_fails_on_a_broken_upstream():
     assert problems and problems[0].startswith("nginx -t")
 
 
-def test_gunicorn_control_socket_is_off_unless_a_path_is_given(monkeypatch):
+def test_gunicorn_control_socket_is_off_unless_a_path_is_given(monkeypatch, tmp_path):
     import runpy
+    # The settings file names the metrics directory in the environment: keep it this test's own.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
     monkeypatch.delenv("GUNICORN_CONTROL_SOCKET", raising=False)
     conf = runpy.run_path("deploy/gunicorn.conf.py")
     assert conf["control_socket_disable"] is True

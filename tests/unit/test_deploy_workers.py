@@ -12,6 +12,8 @@ def load(monkeypatch, cores=None, **env):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    # The settings file names the metrics directory in the environment: restored after the test.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "/tmp/inspection-metrics-under-test")
     if cores:
         monkeypatch.setattr("multiprocessing.cpu_count", lambda: cores)
     spec = importlib.util.spec_from_file_location("gunicorn_conf_under_test", CONF)
