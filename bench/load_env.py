@@ -2,6 +2,7 @@
 N inspector accounts with tokens, a supervisor, and a dispatched task whose team is every inspector."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -65,11 +66,9 @@ def start_processes(env_settings: dict, port: int, log_dir: Path) -> list[subpro
                                       stderr=open(log_dir / f"{name}.log", "wb")))
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(httpx.HTTPError):   # not listening yet: ask again
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=3).status_code == 200:
                 return procs
-        except httpx.HTTPError:
-            pass
         time.sleep(0.5)
     stop(procs)
     raise RuntimeError(f"the stack did not start; see {log_dir}")

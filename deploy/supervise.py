@@ -102,5 +102,5 @@ class Supervisor:
 
     def wait(self, stop: threading.Event) -> None:
         """Block until `stop` is set (a signal to the launcher)."""
-        while not stop.wait(1.0):
-            pass
+        while not stop.is_set():
+            stop.wait(1.0)   # wakes each second, so a signal handler's stop.set() is seen promptly

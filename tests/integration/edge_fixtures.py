@@ -5,6 +5,7 @@ with a deliberately small pool (GUNICORN_THREADS) so that holding it would show 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -53,11 +54,9 @@ class Stack:
     def _wait_up(self, tmp: Path) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            try:
+            with contextlib.suppress(httpx.HTTPError):   # not listening yet: ask again
                 if httpx.get(self.url + "/healthz", timeout=5).status_code in (200, 503):
                     return
-            except httpx.HTTPError:
-                pass
             if any(p.poll() is not None for p in self.procs):
                 break
             time.sleep(0.3)

@@ -3,6 +3,7 @@ photos through gunicorn, others push poison documents, cut their uploads and sen
 requests, and the worker is killed with SIGKILL. Every valid document ends filed exactly once, and /healthz
 showed the outage while it lasted."""
 import base64
+import contextlib
 import hashlib
 import io
 import os
@@ -54,12 +55,10 @@ class Chaos:
 
     def watch_health(self) -> None:
         while not self.stop.is_set():
-            try:
+            with contextlib.suppress(httpx.HTTPError):   # the web server restarting: look again
                 res = httpx.get(self.base + "/healthz", timeout=10)
                 # The public answer is the status alone ("failing" while the worker is dead or stuck).
                 self.health.append((time.monotonic(), res.status_code, res.json()["status"]))
-            except httpx.HTTPError:
-                pass
             time.sleep(0.4)
 
     def largest_requests(self) -> None:
