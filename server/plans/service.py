@@ -132,18 +132,24 @@ def _cap_fields(tier: str, enterprise: dict, rules: dict) -> dict:
     return {"counts_toward_cap": counts, "causes": causes}
 
 
-def _last_task_number(db: Database, plan: dict) -> int:
-    """Tasks of an earlier, re-drawn approval keep their ids (and history): new ones number on after them."""
+def _task_base(db: Database, plan: dict, draw_id: str) -> int:
+    """Where this draw's task numbers start: after the tasks of earlier, re-drawn approvals (which keep their
+    ids and history). Tasks already written for this same draw do not move the base, so two approvals racing
+    on one draw compute the same ids and CouchDB keeps one document for each."""
     rows = db.all_docs(startkey=f"task:{plan['_id'][5:]}:\ufff0", endkey=f"task:{plan['_id'][5:]}:",
-                       descending="true", limit=1)
-    return int(rows[0]["id"].rsplit(":", 1)[1]) if rows else 0
+                       descending="true", limit=1, include_docs=True)
+    if not rows:
+        return 0
+    last = int(rows[0]["id"].rsplit(":", 1)[1])
+    doc = rows[0].get("doc") or {}
+    return last - int(doc.get("number", 0)) if doc.get("draw") == draw_id else last
 
 
 def make_tasks(db: Database, plan: dict, draw_doc: dict, names: dict[str, dict] | None = None) -> list[dict]:
     """Tasks ready for dispatch, one per drawn enterprise, with deterministic ids."""
     names = names if names is not None else drawn_enterprises(db, draw_doc)
     templates = all_versions(db)
-    tasks, offset = [], _last_task_number(db, plan)
+    tasks, offset = [], _task_base(db, plan, draw_doc["_id"])
     for n, (task, window) in enumerate(zip(draw_doc["tasks"], windows(plan["period"], len(draw_doc["tasks"]),
                                                                        plan["window_days"])), start=1):
         ent = names[task["enterprise"]]
