@@ -8,11 +8,10 @@ its oldest unfiled change has waited even when the worker cannot say.
 """
 from __future__ import annotations
 
-import re
 import threading
 import time
 
-from sync.couch import Couch, Database, NotFound
+from sync.couch import Couch, Database, NotFound, seq_number
 from sync.phones import DB_PATTERN
 
 MAX_COUNTED = 2000  # databases counted per look; beyond, the answer says it is partial
@@ -20,11 +19,6 @@ _lock = threading.Lock()
 _cache: dict[str, tuple[float, dict]] = {}
 _first_seen: dict[tuple[str, str], float] = {}  # (database, checkpoint) → when first seen waiting there
 
-
-def seq_number(seq) -> int:
-    """pouchdb-server counts 1, 2, 3…; CouchDB 3 says '12-g1AAAA…': both start with the count."""
-    match = re.match(r"^(\d+)", str(seq))
-    return int(match.group(1)) if match else 0
 
 
 def count(server: Couch, prefix: str, records: Database) -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -275,3 +276,9 @@ class Database:
         if include_docs:
             q["include_docs"] = "true"
         return self.server.call("GET", f"{self.path}/_changes", params=q)
+
+
+def seq_number(seq) -> int:
+    """pouchdb-server counts 1, 2, 3…; CouchDB 3 says '12-g1AAAA…': both start with the count."""
+    match = re.match(r"^(\d+)", str(seq))
+    return int(match.group(1)) if match else 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sync.couch import Database
 from sync.phones import ensure_db, write_sealed
+from sync.worker.checkpoints import advance
 
 CHECKPOINT = "_local/worker-reviews"
 
@@ -27,8 +28,7 @@ def deliver_reviews(server, prefix: str, records: Database, secret: bytes) -> in
                 delivered += _deliver(server, prefix, records, doc, secret)
         if not feed["results"]:
             return delivered
-        checkpoint["seq"] = feed["last_seq"]
-        records.put(checkpoint)
+        checkpoint = advance(records, checkpoint, feed["last_seq"])
 
 
 def _deliver(server, prefix: str, records: Database, review: dict, secret: bytes) -> int:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from datetime import datetime, timezone
 
-from sync.couch import Conflict, CouchError, Database, NotFound
+from sync.couch import Conflict, CouchError, Database, NotFound, seq_number
 from sync.notify import inspector_db_names
 from sync.phones import DB_PATTERN
+from sync.worker.checkpoints import advance
 from sync.worker.deliver import deliver_reviews
 from sync.worker.purge import purge_phone
 from sync.worker.quarantine import counts, discard, file_singly, transient
@@ -25,17 +25,13 @@ log = logging.getLogger(__name__)
 BATCH = 200
 STATUS_ID = "_local/worker-status"
 HEARTBEAT_ID = "_local/worker-heartbeat"  # written every few seconds (server/health.py reads both)
+RACES_BEFORE_ERROR = 5  # conflicts in a row on one database before it counts as trouble, not a race
 MAX_UNKNOWN = 20  # names not seen before, checked against CouchDB per wake-up (the rest wait for the sweep)
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
-
-def seq_number(seq) -> int:
-    """pouchdb-server counts 1, 2, 3…; CouchDB 3 says '12-g1AAAA…': both start with the count."""
-    match = re.match(r"^(\d+)", str(seq))
-    return int(match.group(1)) if match else 0
 
 
 class Worker:
@@ -54,6 +50,7 @@ class Worker:
         # The safety-net sweep: a slice of databases per pass, each one GET (sync/worker/sweep.py).
         self.sweep = Sweep(self.limits["sweep_s"], self.limits["poll_s"])
         self.checkpoint_seqs: dict[str, int] = {}
+        self.raced: dict[str, int] = {}  # database → conflicts in a row with another worker
         self.last_purge = float("-inf")
         self.over_budget: list[str] = []
         self.registry, self.records = registry, records
@@ -109,8 +106,7 @@ class Worker:
             if not feed["results"]:
                 self.checkpoint_seqs[name] = seq_number(checkpoint["seq"])
                 return done
-            checkpoint["seq"] = feed["last_seq"]
-            self.records.put(checkpoint)
+            checkpoint = advance(self.records, checkpoint, feed["last_seq"])
 
     def _file_batch(self, ctx: Context, since) -> dict | None:
         """Read and file one batch whole; None when one of its documents makes that impossible."""
@@ -184,12 +180,19 @@ class Worker:
         for name in names:
             try:
                 done += self.process_db(name)
+                self.raced.pop(name, None)
                 self.retry.discard(name)
                 self.waiting.pop(name, None)
             except NotFound:  # deleted since it was listed or named
                 self.known.discard(name)
                 self.retry.discard(name)
                 self.waiting.pop(name, None)
+            except Conflict as exc:  # another worker filed the same batch meanwhile: read it again soon
+                self.raced[name] = self.raced.get(name, 0) + 1
+                self.retry.add(name)
+                log.info("worker: %s was filed by another writer meanwhile (%s)", name, exc)
+                if self.raced[name] >= RACES_BEFORE_ERROR:
+                    self.note_error(f"{name}: {self.raced[name]} races in a row: {exc}")
             except Exception as exc:  # noqa: BLE001 - one database's trouble never stops the others
                 self.note_error(f"{name}: {type(exc).__name__}: {exc}")
                 self.retry.add(name)

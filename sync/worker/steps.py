@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from i18n import Problem, t
 from schemas.common import translate_errors
 from schemas.field import schema_for
-from sync.couch import CouchError, Database, NotFound
+from sync.couch import Conflict, CouchError, Database, NotFound
 from sync.jsondepth import depth_of
 from sync.seal import is_sealed, seal, server_owned
 from sync.worker.cases import case_for, case_id, hazard_counts
@@ -93,7 +93,10 @@ class Context:
         failed = [r for r in self.records.bulk_docs(self.to_write) if "error" in r]
         self.to_write, self.pending = [], {}
         if failed:
-            raise CouchError(409, failed[0]["error"], f"{len(failed)} records not written, first {failed[0].get('id')}")
+            # Only conflicts: another worker (another machine) filed the same documents at the same moment.
+            # That is a race, not the documents' fault: the batch is read again later and found filed.
+            kind = Conflict if all(r["error"] == "conflict" for r in failed) else CouchError
+            raise kind(409, failed[0]["error"], f"{len(failed)} records not written, first {failed[0].get('id')}")
 
 
 def now_iso() -> str:

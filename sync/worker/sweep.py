@@ -13,17 +13,11 @@ on every pass: with 302 databases about 1,200 requests and 50-66 s a pass. Now:
 from __future__ import annotations
 
 import math
-import re
 
-from sync.couch import CouchError, NotFound
+from sync.couch import CouchError, NotFound, seq_number
 
 MIN_SLICE = 50
 
-
-def seq_number(seq) -> int:
-    """pouchdb-server counts 1, 2, 3…; CouchDB 3 says '12-g1AAAA…': both start with the count."""
-    match = re.match(r"^(\d+)", str(seq))
-    return int(match.group(1)) if match else 0
 
 
 class Sweep:
