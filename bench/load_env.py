@@ -2,15 +2,12 @@
 N inspector accounts with tokens, a supervisor, and a dispatched task whose team is every inspector."""
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPERVISOR = ("bench.sup", "bench supervisor password 123")
@@ -58,18 +55,15 @@ def populate(app, phones: int) -> tuple[list[dict], dict]:
 def start_processes(env_settings: dict, port: int, log_dir: Path) -> list[subprocess.Popen]:
     """The worker, the thread pool and the edge, as `make run` starts them."""
     from deploy.edge import commands
+    from deploy.health_wait import wait_for_health
     env = {**os.environ, **env_settings, "BIND": f"127.0.0.1:{port}", "ACCESS_LOG": ""}
     pool_cmd, edge_cmd = commands(sys.executable, ROOT, env_settings["WEB_SOCKET"])
     procs = []
     for name, cmd in (("worker", [sys.executable, "-m", "sync.worker"]), ("pool", pool_cmd), ("edge", edge_cmd)):
         procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                       stderr=open(log_dir / f"{name}.log", "wb")))
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):   # not listening yet: ask again
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=3).status_code == 200:
-                return procs
-        time.sleep(0.5)
+    if wait_for_health(f"http://127.0.0.1:{port}", 90, procs=procs):
+        return procs
     stop(procs)
     raise RuntimeError(f"the stack did not start; see {log_dir}")
 

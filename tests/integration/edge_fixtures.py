@@ -5,7 +5,6 @@ with a deliberately small pool (GUNICORN_THREADS) so that holding it would show 
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import subprocess
@@ -17,6 +16,7 @@ import httpx
 import pytest
 
 from deploy.edge import commands
+from deploy.health_wait import wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,14 +52,8 @@ class Stack:
         self._wait_up(tmp)
 
     def _wait_up(self, tmp: Path) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):   # not listening yet: ask again
-                if httpx.get(self.url + "/healthz", timeout=5).status_code in (200, 503):
-                    return
-            if any(p.poll() is not None for p in self.procs):
-                break
-            time.sleep(0.3)
+        if wait_for_health(self.url, 60, statuses=(200, 503), procs=self.procs):
+            return
         self.stop()
         raise AssertionError("the stack did not start: " + (tmp / "stack.log").read_text()[-3000:])
 

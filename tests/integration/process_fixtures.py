@@ -6,11 +6,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
+
+from deploy.health_wait import wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,14 +36,8 @@ def gunicorn_argv() -> list[str]:
 
 
 def wait_until_up(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url + "/healthz", timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not come up within {timeout} s")
+    if not wait_for_health(url, timeout, statuses=range(100, 600), poll_s=0.1):
+        raise AssertionError(f"{url} did not come up within {timeout} s")
 
 
 @pytest.fixture
