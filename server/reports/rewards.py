@@ -1,12 +1,12 @@
 """Rewards for reports found true (举报奖励): proposed by one supervisor, approved by a second person, paid.
 
 The amount must lie inside the range the setting REPORT_REWARD_SCALE gives for the reward's grade (JSON,
-grade → [min, max] yuan). The default follows the tier of 安监总财〔2018〕19号 (《安全生产领域举报奖励办法》)
-for major hazards and violations — 15% of the fine, at least 3,000 and at most 300,000 yuan — as recalled
-from the published measure (its text is not among the project's law files: a bureau must check it and its
-province's own measure, which usually also rewards general hazards; the "general" range is such a local
-choice). Each step is audited; every write carries the report's revision, so two approvals racing on one
-reward give one approval (the other is refused) and one audit entry.
+grade → [min, max] yuan). The default "major" range follows the tier of 安监总财〔2018〕19号
+(《安全生产领域举报奖励办法》) for major hazards and violations: 15% of the fine, at least 3,000 and at most
+300,000 yuan, as recalled from the published measure. Its text is not among the project's law files, so a
+bureau must check it, and its province's own measure, which usually also rewards general hazards: the
+"general" range is such a local choice. Each step is audited; every write carries the report's revision,
+so two approvals racing on one reward give one approval (the other is refused) and one audit entry.
 """
 from __future__ import annotations
 
@@ -100,7 +100,8 @@ def approve(report: dict, user: dict) -> dict:
     reward = _state(report, "proposed")
     _second_person(reward, user)
     reward.update(status="approved", approved_by=user["username"], approved_at=now_iso())
-    return _save(report, user, "report.reward_approve", {"amount": reward["amount"], "proposed_by": reward["proposed_by"]})
+    return _save(report, user, "report.reward_approve",
+                 {"amount": reward["amount"], "proposed_by": reward["proposed_by"]})
 
 
 def refuse(report: dict, user: dict, reason: str) -> dict:

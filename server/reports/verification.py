@@ -7,6 +7,7 @@ carries what was seen and where, never who reported it: no identity, no receipt,
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from datetime import timedelta
@@ -84,7 +85,8 @@ def enterprise_of(report: dict, by: dict, uscc: str | None = None) -> dict:
     """The registered enterprise the check goes to: the report's, or the one the supervisor names when the
     reporter could not (it must be in the supervisor's region)."""
     wanted = report.get("enterprise") or uscc
-    doc = registry().get_or_none(f"enterprise:{wanted}") if isinstance(wanted, str) and USCC_RE.fullmatch(wanted) else None
+    known = isinstance(wanted, str) and USCC_RE.fullmatch(wanted)
+    doc = registry().get_or_none(f"enterprise:{wanted}") if known else None
     if not doc or doc.get("type") != "enterprise" or not roles.in_scope(by, doc.get("region")):
         raise ApiError("validation", errors={"enterprise": [t("rv.no_enterprise")]})
     return doc
@@ -140,8 +142,12 @@ def open_verification(report: dict, by: dict, team: list[str] | None, enterprise
                                                     "enterprise": ent["uscc"]})
     report.setdefault("history", []).append({"action": "verify", "at": at, "by": by["username"], "note": ""})
     saved = _save(report)   # first: a second, racing request is refused here and makes no task
-    registry().put(task)
-    dispatch_tasks([task], plan)
+    try:
+        registry().put(task)
+        dispatch_tasks([task], plan)
+    except Exception:
+        _release(saved, task["_id"])
+        raise
     audit.append(database("audit"), by["username"], "report.verify", report["_id"],
                  {"task": task["_id"], "inspectors": task["inspectors"]})
     return saved
@@ -153,3 +159,16 @@ def _save(report: dict) -> dict:
     except Conflict:
         raise ApiError("conflict", message=t("rv.conflict")) from None
     return report
+
+
+def _release(report: dict, task_id: str) -> None:
+    """The task could not be written or dispatched: the report waits for a team again (no dangling task),
+    and the error goes on to the caller."""
+    with contextlib.suppress(Conflict):
+        made = registry().get_or_none(task_id)
+        if made is not None:
+            registry().put({**made, "status": "cancelled", "cancelled_reason": "dispatch failed"})
+    with contextlib.suppress(Conflict):
+        report.update(verification={"task": None, "at": now_iso(), "by": report["verification"]["by"],
+                                    "failed_task": task_id})
+        reports_db().put(report)

@@ -46,10 +46,10 @@ def case_for(hazard: dict, existing: dict | None, now: str) -> dict | None:
         if existing.get("state") != "found" or all(existing.get(k) == v for k, v in copies.items()):
             return None
         return {**existing, **copies}
-    return {"_id": case_id(hazard["_id"]), "type": "hazard_case", **copies, **source_of(hazard), "state": "found",
-            "order": None, "orders": [], "deadline": None, "five_in_place": None, "supervised": False, "escalated_to": None,
+    return {"_id": case_id(hazard["_id"]), "type": "hazard_case", **copies, "state": "found", "order": None,
+            "orders": [], "deadline": None, "five_in_place": None, "supervised": False, "escalated_to": None,
             "rectification": None, "reinspection_task": None, "reinspections": [], "closed_at": None,
-            "closed_by": None, "created_at": now,
+            "closed_by": None, "created_at": now, **source_of(hazard),
             "history": [{"action": "found", "from": None, "to": "found", "at": now, "by": hazard["inspector"],
                          "note": ""}]}
 

@@ -190,3 +190,60 @@ def test_a_report_without_a_registered_enterprise_needs_one_named(app, login):
     assert open_form(sup, key_of(doc), enterprise="91370102MA3C00000X").status_code == 422   # not registered
     assert open_form(sup, key_of(doc), enterprise=w["uscc"]).status_code == 302
     assert report(app, doc["_id"])["verification"]["enterprise"] == w["uscc"]
+
+
+def test_a_dispatch_that_fails_leaves_no_dangling_task_and_the_report_can_be_sent_again(app, login, monkeypatch):
+    from server.reports import verification
+    w = world(app)
+    doc = verifying_report(app, w)
+    with app.app_context():
+        sup = {"username": "sup", "role": "supervisor", "region": "370100"}
+
+        def unreachable(tasks, plan):
+            raise ConnectionError("CouchDB went away while writing the phones")
+        monkeypatch.setattr(verification, "dispatch_tasks", unreachable)
+        with pytest.raises(ConnectionError):
+            verification.open_verification(report(app, doc["_id"]), sup, TEAM)
+        stored = report(app, doc["_id"])
+        assert stored["verification"]["task"] is None and stored["status"] == "verifying"
+        failed = stored["verification"]["failed_task"]
+        assert registry().get(failed)["status"] == "cancelled"
+        monkeypatch.undo()
+        again = verification.open_verification(stored, sup, TEAM)
+    assert again["verification"]["task"] not in (None, failed) and again["status"] == "verifying"
+
+
+def test_the_triage_may_open_without_a_team_and_the_page_then_asks_for_one(app, login):
+    from server.reports import verification
+    w = world(app)
+    doc = verifying_report(app, w, status="received", triage=None)
+    with app.app_context():
+        saved = verification.open_verification(report(app, doc["_id"]), {"username": "triager", "role": "supervisor",
+                                                                          "region": "370100"}, None)
+    assert saved["status"] == "verifying" and saved["verification"]["task"] is None
+    assert report(app, doc["_id"])["verification"]["by"] == "triager"
+    sup = login("supervisor", "370100")
+    assert 'data-t="open-form"' in sup.get(f"/console/reports/{key_of(doc)}/verify").get_data(as_text=True)
+    assert open_form(sup, key_of(doc)).status_code == 302
+    assert actions(app, doc["_id"]) == ["report.verify"]
+
+
+def test_two_supervisors_opening_at_once_make_one_task(app, login):
+    import threading
+    w = world(app)
+    doc = verifying_report(app, w)
+    people = [login("supervisor", "370100", username=f"racer{n}") for n in range(2)]
+    codes, gate = [], threading.Barrier(2)
+
+    def go(session):
+        gate.wait()
+        codes.append(open_form(session, key_of(doc)).status_code)
+    threads = [threading.Thread(target=go, args=(p,)) for p in people]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(codes) == [302, 409], codes
+    with app.app_context():
+        assert len(registry().find({"type": "task", "report": doc["_id"], "status": "dispatched"}, limit=5)) == 1
+    assert actions(app, doc["_id"]) == ["report.verify"]
