@@ -155,6 +155,8 @@ class Config:
         self.PASSWORD_CHANGE_REQUIRED = env.get("PASSWORD_CHANGE_REQUIRED", "1") == "1"
         # Idempotency-Key answers are kept this many hours (a client retrying later gets a new request).
         self.IDEMPOTENCY_HOURS = _int(env, "IDEMPOTENCY_HOURS", 24)
+        # 举报奖励 scale, grade → [min, max] yuan (JSON); empty = server/reports/rewards.py DEFAULT_SCALE.
+        self.REPORT_REWARD_SCALE = env.get("REPORT_REWARD_SCALE", "")
         # Default: on when the public address is https:// (production), off for http://127.0.0.1.
         self.SESSION_COOKIE_SECURE = env.get("SESSION_COOKIE_SECURE", "1" if https else "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_HOURS)
@@ -195,6 +197,11 @@ class Config:
         if not 1 <= self.FIELDKIT_SYNC_BATCH <= 500 or not 1 <= self.FIELDKIT_RETRY_MAX_S <= 3600:
             raise ConfigError("FIELDKIT_SYNC_BATCH must be 1-500 and FIELDKIT_RETRY_MAX_S 1-3600")
         _check_shorts(self.DOC_REGION_SHORTS)
+        from server.reports.rewards import parse_scale   # the one parser of the scale, also used per request
+        try:
+            parse_scale(getattr(self, "REPORT_REWARD_SCALE", ""))
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         if len(self.WORKER_NOTIFY_SOCKET.encode()) > 100:
             raise ConfigError("WORKER_NOTIFY_SOCKET must be a path of at most 100 bytes (a Unix socket's limit); "
                               "use a shorter directory such as /run/fieldinspect/worker.sock")

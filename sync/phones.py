@@ -41,7 +41,9 @@ def task_package(task: dict, plan: dict, site: dict | None, enterprise: dict | N
              "checklist_title": (checklist or {}).get("title"),
              **{k: task[k] for k in ("enterprise", "enterprise_name", "site", "region", "tier", "inspectors",
                                      "experts", "window", "checklist", "status")},
-             **({"hazards": task["hazards"]} if task.get("hazards") else {})}]
+             **({"hazards": task["hazards"]} if task.get("hazards") else {}),
+             # a report's verification: what was seen and where (never who reported: server/reports/verification.py)
+             **({"report_check": task["report_check"]} if task.get("report_check") else {})}]
     if site:
         docs.append({"_id": site["_id"], "type": "site", **{k: site.get(k) for k in (
             "enterprise", "name", "address", "lng", "lat", "radius_m", "crs")}})

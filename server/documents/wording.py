@@ -8,7 +8,8 @@ not interface strings, so they live here and in the templates rather than in the
 """
 from __future__ import annotations
 
-TASK_KINDS = {"random": "双随机抽查", "targeted": "重点检查", "reinspection": "整改复查"}
+TASK_KINDS = {"random": "双随机抽查", "targeted": "重点检查", "reinspection": "整改复查",
+              "report_verification": "举报核查"}
 
 # 行政处罚法 第五十五条, 安全生产法 第六十七条: inspectors show their certificates before they inspect.
 RECORD_OPENING = ("我们是{units}执法人员{names}，证件号码为{certs}，这是我们的执法证件（出示证件）。"

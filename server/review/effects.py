@@ -81,6 +81,9 @@ def after_decision(doc: dict, task: dict, hazards: list[dict], user: dict, opini
     if decision == "approved":
         if doc.get("task_kind") == "reinspection":
             record_results(doc, task, user, opinion)
+        elif doc.get("task_kind") == "report_verification":
+            from server.reports import outcome  # the report's verdict (查实 / 不属实) follows the approved check
+            outcome.from_review(doc, task, hazards, user)
         publish(doc, task)
     elif decision == "rejected":
         void_found(["case:" + h["_id"].split(":", 1)[1] for h in hazards], user["username"],

@@ -98,4 +98,11 @@ def all_counts(user: dict, today: date) -> dict:
     due_now, late = publications(today)
     return {"to_review": to_review(prefix), "found": found_without_order(prefix), "orders_overdue": overdue,
             "orders_due": soon, "supervised": supervised(prefix), "plans": plans_to_approve(user),
-            "publications_due": due_now, "publications_late": late, "quiet_phones": quiet_phones(user)}
+            "publications_due": due_now, "publications_late": late, "quiet_phones": quiet_phones(user),
+            "rewards": rewards_to_approve(user)}
+
+
+def rewards_to_approve(user: dict) -> dict:
+    """举报奖励 proposed by someone else in my region, waiting for a second person's approval."""
+    from server.reports.rewards import to_approve
+    return _count(to_approve(user, CAP + 1))

@@ -30,6 +30,14 @@ def _copies(hazard: dict) -> dict:
     return {name: source.get(name) for name in COPIED}
 
 
+def source_of(hazard: dict) -> dict:
+    """Where the case comes from (contract of issue 15): a hazard filed on a report's verification task is
+    "report" and names the report; every other filed hazard is "inspection". Set once, when the case is made."""
+    if hazard.get("task_kind") == "report_verification":
+        return {"source": "report", "report": hazard.get("report")}
+    return {"source": "inspection"}
+
+
 def case_for(hazard: dict, existing: dict | None, now: str) -> dict | None:
     """The case to write for a filed hazard, or None when nothing changes (or the loop has moved on:
     then the case is the supervisors', and the phone's later words do not reach it)."""
@@ -41,7 +49,7 @@ def case_for(hazard: dict, existing: dict | None, now: str) -> dict | None:
     return {"_id": case_id(hazard["_id"]), "type": "hazard_case", **copies, "state": "found", "order": None,
             "orders": [], "deadline": None, "five_in_place": None, "supervised": False, "escalated_to": None,
             "rectification": None, "reinspection_task": None, "reinspections": [], "closed_at": None,
-            "closed_by": None, "created_at": now,
+            "closed_by": None, "created_at": now, **source_of(hazard),
             "history": [{"action": "found", "from": None, "to": "found", "at": now, "by": hazard["inspector"],
                          "note": ""}]}
 

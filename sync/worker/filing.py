@@ -18,8 +18,8 @@ SERVER_FIELDS = ("review", "number", "opinion_number", "reviewed_at")
 
 
 def task_kind(task: dict) -> str:
-    if task.get("kind") == "reinspection":
-        return "reinspection"
+    if task.get("kind") in ("reinspection", "report_verification"):
+        return task["kind"]
     return "random" if task.get("random") else "targeted"
 
 
@@ -31,7 +31,7 @@ def denormalised(task: dict, site: dict, enterprise: dict) -> dict:
     return {"task_kind": task_kind(task), "region": task["region"], "enterprise": task["enterprise"],
             "enterprise_name": task.get("enterprise_name", ""), "site": task["site"],
             "sector": enterprise.get("industry"), "team": list(dict.fromkeys(task["inspectors"] + task["experts"])),
-            "site_position": position}
+            "site_position": position, **({"report": task["report"]} if task.get("report") else {})}
 
 
 def review_status(phone_status: str, existing: dict | None) -> str:

@@ -24,7 +24,11 @@ export async function taskScreen(view, app, taskId) {
       row(t('fk.task.team_label'), (task.team || []).map((m) => `${m.name}（${m.cert_no || '-'}）`).join('、')),
       row(t('fk.task.checklist_label'), task.kind === 'reinspection'
         ? t('fk.task.reinspection', {n: (task.hazards || []).length}) : pick(checklist?.title) || task.checklist),
-      row(t('fk.task.plan'), task.plan_name)),
+      row(t('fk.task.plan'), task.plan_name),
+      // a report's verification: what to look for and where (the reporter is never named on the phone)
+      row(t('fk.task.report_check'), task.report_check?.text),
+      row(t('fk.task.report_where'), task.report_check?.location),
+      row(t('fk.task.photos_label'), task.report_check?.photos ? t('fk.task.report_photos', {n: task.report_check.photos}) : '')),
     inspection
       ? button(t(inspection.status === 'finished' ? 'fk.task.view_record' : 'fk.task.continue'),
                () => app.go('inspection', inspection._id), 'primary')

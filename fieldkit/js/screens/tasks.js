@@ -29,6 +29,7 @@ function card({task, inspection, review}, site, rejections, app) {
     team ? h('p.team', {}, t('fk.task.team', {names: team})) : null,
     h('p.checklist', {}, task.kind === 'reinspection' ? t('fk.task.reinspection', {n: (task.hazards || []).length})
       : pick(task.checklist_title) || task.checklist || ''),
+    task.kind === 'report_verification' ? h('p.kind', {'data-t': 'report-kind'}, t('fk.task.report_verification')) : null,
     statusTag(inspection, review, rejected));
 }
 
