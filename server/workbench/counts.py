@@ -92,10 +92,17 @@ def quiet_phones(user: dict, now: datetime | None = None) -> dict:
     return _count([p for p in quiet if roles.in_scope(user, (people.get(p["inspector"]) or {}).get("region"))])
 
 
+def selfreports(user: dict) -> dict:
+    """Enterprise self-reports (企业自查) submitted in my region and waiting for review."""
+    from server.enterprise_portal.store import count_waiting
+    return _count(count_waiting(user, CAP + 1))
+
+
 def all_counts(user: dict, today: date) -> dict:
     prefix = roles.scope_prefix(user)
     overdue, soon = orders(prefix, today)
     due_now, late = publications(today)
     return {"to_review": to_review(prefix), "found": found_without_order(prefix), "orders_overdue": overdue,
             "orders_due": soon, "supervised": supervised(prefix), "plans": plans_to_approve(user),
-            "publications_due": due_now, "publications_late": late, "quiet_phones": quiet_phones(user)}
+            "publications_due": due_now, "publications_late": late, "quiet_phones": quiet_phones(user),
+            "selfreports": selfreports(user)}
