@@ -77,7 +77,7 @@ def queue_page():
 def _review(report: dict, error: str | None = None, errors: dict | None = None, status: int = 200):
     template = store.template_of(report)
     return render_template("enterprise_portal/review.html", r=report, key=report["_id"].split(":", 1)[1],
-                           tpl=template, items=selfcheck.checklist_items(template), error=error,
+                           tpl=template, items=selfcheck.checklist_items(template, report.get("sector")), error=error,
                            errors=errors or {}, done=request.args.get("done"), photo_url=staff_photo_url), status
 
 

@@ -83,7 +83,7 @@ def start_selfcheck():
 def _page(report: dict, error: str | None = None, errors: dict | None = None, status: int = 200, form=None):
     template = store.template_of(report)
     return render_template("enterprise_portal/selfcheck.html", r=report, key=report["_id"].split(":", 1)[1],
-                           tpl=template, items=selfcheck.checklist_items(template), error=error,
+                           tpl=template, items=selfcheck.checklist_items(template, report.get("sector")), error=error,
                            errors=errors or {}, form=form or {}, done=request.args.get("done"),
                            editable=report["status"] in selfcheck.EDITABLE,
                            max_photos=selfcheck.MAX_PHOTOS, photo_url=own_photo_url), status

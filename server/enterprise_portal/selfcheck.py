@@ -19,15 +19,17 @@ PLAN = ("measures", "responsible", "funds", "deadline", "contingency")
 CASES_NS = uuid.UUID("5e1f4e90-0c1b-4a53-9a35-2f1d8f0c6b15")
 
 
-def checklist_items(template: dict | None) -> list[dict]:
-    """The items an enterprise answers: those answered yes/no/na (numbers and notes are the inspectors')."""
-    return [i for i in (template or {}).get("items", []) if i.get("answer", "yes_no_na") == "yes_no_na"]
+def checklist_items(template: dict | None, sector: str | None = None) -> list[dict]:
+    """The items an enterprise answers: those of its sector (or of every sector) answered yes/no/na
+    (counts and measurements are the inspectors')."""
+    return [i for i in (template or {}).get("items", []) if i.get("answer", "yes_no_na") == "yes_no_na"
+            and i.get("sector", "*") in ("*", sector)]
 
 
 def set_answers(report: dict, template: dict, answers: dict) -> dict:
     """The self-inspection's answers (符合/不符合/不适用) for items of its checklist; unknown items refused."""
     require_editable(report)
-    keys = {i["key"] for i in checklist_items(template)}
+    keys = {i["key"] for i in checklist_items(template, report.get("sector"))}
     unknown = [k for k in answers if k not in keys]
     if unknown:
         raise Problem("ep.unknown_item", item=str(unknown[0])[:40])
@@ -57,7 +59,7 @@ def add_hazard(report: dict, hazard: dict, photos: list[str], at: str, today: da
         raise Problem("ep.too_many_hazards", max=MAX_HAZARDS)
     if len(photos) > MAX_PHOTOS:
         raise Problem("ep.too_many_photos", max=MAX_PHOTOS)
-    if hazard.get("item") and hazard["item"] not in {i["key"] for i in checklist_items(template)}:
+    if hazard.get("item") and hazard["item"] not in {i["key"] for i in checklist_items(template, report.get("sector"))}:
         raise Problem("ep.unknown_item", item=hazard["item"])
     number = max((h["n"] for h in report.get("hazards", [])), default=0) + 1
     entry = {"n": number, "description": hazard["description"], "location": hazard.get("location", ""),
@@ -81,7 +83,7 @@ def submit(report: dict, template: dict, by: str, at: str) -> dict:
     """Every item answered; an item answered 不符合 needs a hazard of its own (what is wrong, what is done)."""
     require_editable(report)
     answers = report.get("answers", {})
-    missing = [i["key"] for i in checklist_items(template) if i["key"] not in answers]
+    missing = [i["key"] for i in checklist_items(template, report.get("sector")) if i["key"] not in answers]
     if missing:
         raise Problem("ep.unanswered", count=len(missing))
     reported = {h.get("item") for h in report.get("hazards", [])}
