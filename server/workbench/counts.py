@@ -37,7 +37,9 @@ def found_without_order(prefix: str) -> dict:
     rows = _rows(["c", "found", prefix], "", HIGH)
     inspections = sorted({r["value"][INSPECTION] for r in rows if r["value"][INSPECTION]})
     docs = database("records").docs_by_id(inspections) if inspections else {}
-    return _count([r for r in rows if (docs.get(r["value"][INSPECTION]) or {}).get("review_status") == "approved"])
+    # a hazard no inspection found (an enterprise's self-report accepted by the bureau) waits for its order too
+    return _count([r for r in rows if not r["value"][INSPECTION]
+                   or (docs.get(r["value"][INSPECTION]) or {}).get("review_status") == "approved"])
 
 
 def orders(prefix: str, today: date) -> tuple[dict, dict]:

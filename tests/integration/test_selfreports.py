@@ -62,6 +62,7 @@ def test_a_self_report_accepted_becomes_cases_of_the_register(app, login):
     assert case["source"] == "self_report" and case["found_by"] == s["browser"].username
     assert case["inspection"] is None and case["self_report"] == f"selfreport:{key}" and case["state"] == "found"
     assert case["five_in_place"]["measures"] == "更换配电箱门并加锁" and photo["enterprise"] == s["firm"]["uscc"]
+    assert 'data-count="found"><span class="n">1<' in sup.get("/console/").get_data(as_text=True)
     register = sup.get("/console/hazards").get_data(as_text=True)
     assert "二号车间配电箱门损坏" in register
     case_page = sup.get(f"/console/hazards/{case['_id'][5:]}").get_data(as_text=True)
@@ -85,6 +86,12 @@ def test_the_loop_runs_on_a_self_reported_hazard_and_the_enterprise_sends_eviden
         case_key = store.load(key)["cases"][0][5:]
     res = sup.post(f"/console/hazards/{case_key}/order", data={"days": "5"})
     assert res.status_code == 302, res.get_data(as_text=True)[:2000]
+    with app.app_context():
+        order = database("records").get(database("records").get(f"case:{case_key}")["order"])
+    assert order["inspection"] is None and order["enterprise"] == s["firm"]["uscc"]
+    document = sup.get(f"/console/documents/order/{order['_id'][6:]}.html")
+    assert document.status_code == 200 and "二号车间配电箱门损坏" in document.get_data(as_text=True)
+    assert browser.get(f"/console/documents/order/{order['_id'][6:]}.html").status_code == 403
     orders = browser.get("/enterprise/orders").get_data(as_text=True)
     assert "应急责改" in orders and "限期整改中" in orders
     page = browser.get(f"/enterprise/cases/{case_key}").get_data(as_text=True)
