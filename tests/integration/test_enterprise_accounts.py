@@ -98,9 +98,17 @@ def test_an_enterprise_account_reaches_nothing_but_its_portal(app, login):
 
 
 def test_staff_and_field_accounts_are_refused_the_portal(app, login, client):
-    assert client.get("/enterprise/").headers["Location"].startswith("/login")
-    for role in ("inspector", "supervisor", "admin"):
-        assert login(role, "370100").get("/enterprise/").status_code == 403
+    """Every portal route: anonymous visitors are sent to sign in, bureau accounts are refused."""
+    portal = [(e, m, u) for e, m, u in routes(app) if e.startswith("enterprise_portal.")]
+    assert len(portal) >= 12
+    for endpoint, method, url in portal:
+        res = send(client, method, url)
+        assert res.status_code == 403 or res.headers.get("Location", "").startswith("/login"), endpoint
+    for role in ("inspector", "auditor", "supervisor", "admin"):
+        staff = login(role, "370100")
+        for endpoint, method, url in portal:
+            assert send(staff.client, method, url, headers={"X-CSRFToken": staff.csrf}).status_code == 403, \
+                (role, endpoint)
 
 
 def test_deregistering_the_enterprise_disables_its_account(app, login):

@@ -65,6 +65,10 @@ def test_a_self_report_accepted_becomes_cases_of_the_register(app, login):
     assert 'data-count="found"><span class="n">1<' in sup.get("/console/").get_data(as_text=True)
     register = sup.get("/console/hazards").get_data(as_text=True)
     assert "二号车间配电箱门损坏" in register
+    api = sup.get(f"/api/v1/hazards/{case['_id'][5:]}")
+    assert api.status_code == 200 and api.get_json()["description"] == "二号车间配电箱门损坏，带电部位外露"
+    export = sup.get("/api/v1/hazards/export?format=csv").get_data(as_text=True)
+    assert "二号车间配电箱门损坏" in export and s["browser"].username in export
     case_page = sup.get(f"/console/hazards/{case['_id'][5:]}").get_data(as_text=True)
     assert "企业自查上报" in case_page and "/console/photos/" in case_page
     # a retry of the acceptance writes nothing new; the queue no longer lists it
@@ -152,6 +156,14 @@ def test_who_sees_a_self_report(app, login, client):
     assert outsider.get(f"/console/selfreports/{key}").status_code == 404
     assert outsider.post(f"/console/selfreports/{key}/decision", data={"decision": "accept"}).status_code == 404
     assert s["firm"]["name"] not in outsider.get("/console/selfreports").get_data(as_text=True)
+    assert other.get("/enterprise/orders").status_code == 200
+    s["sup"].post(f"/console/selfreports/{key}/decision", data={"decision": "accept"})
+    with app.app_context():
+        case_key = store.load(key)["cases"][0][5:]
+    assert s["browser"].get(f"/enterprise/cases/{case_key}").status_code == 200
+    assert other.get(f"/enterprise/cases/{case_key}").status_code == 404
+    assert other.post(f"/enterprise/cases/{case_key}/evidence", data={"text": "冒充"}).status_code == 404
+    assert s["firm"]["name"] not in other.get("/enterprise/orders").get_data(as_text=True)
     assert login("admin", "370000").get(f"/console/selfreports/{key}").status_code == 200
     assert login("supervisor", "370102", username="lixia.sup").get(f"/console/selfreports/{key}").status_code == 200
 
@@ -189,6 +201,8 @@ def test_hostile_and_malformed_input(app, login):
     assert send(hazard_form(), b"<svg onload=alert(1)>").status_code == 422                 # not a JPEG
     assert send(hazard_form(), jpeg()[:200]).status_code == 422                              # cut short
     assert browser.post(url, data=hazard_form()).status_code == 422                          # no photo at all
+    huge = send(hazard_form(), b"\xff\xd8" + b"\0" * (13 * 1024 * 1024))
+    assert huge.status_code == 413 and 'role="alert"' in huge.get_data(as_text=True)   # said on the page
     assert send(hazard_form(), *[jpeg()] * 6).status_code == 422                             # too many
     with app.app_context():
         assert store.load(key)["hazards"] == []
