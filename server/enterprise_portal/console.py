@@ -31,7 +31,8 @@ def account_box(enterprise: dict) -> dict:
     user = (found or {}).get("user") or {}
     return {"exists": bool(found), "username": (found or {}).get("claim", {}).get("username"),
             "active": user.get("active", True) and bool(user), "must_change": user.get("must_change_password"),
-            "may_open": not found and enterprise.get("active") is not False and accounts.may_manage(g.get("user"), enterprise),
+            "may_open": (not found and enterprise.get("active") is not False
+                         and accounts.may_manage(g.get("user"), enterprise)),
             "suggested": accounts.suggested_username(enterprise["uscc"])}
 
 

@@ -1,5 +1,5 @@
-"""The enterprise's rectification orders (责令限期整改指令书) and the hazards they name, with deadlines, and its
-rectification evidence (整改情况: text and photos) sent against an ordered hazard, which moves the case to
+"""The enterprise's rectification orders (责令限期整改指令书) and the hazards they name, with deadlines, and
+its rectification evidence (整改情况: text and photos) sent against an ordered hazard, which moves the case to
 `rectified` for the bureau to re-inspect or close. Shown: what was issued to the enterprise (past acts).
 Never shown: anything about inspections to come — re-inspection tasks, plans, teams, the case's history."""
 from __future__ import annotations

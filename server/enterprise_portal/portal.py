@@ -47,7 +47,8 @@ def _own(key: str) -> dict:
 @bp.get("/")
 def home():
     from server.enterprise_portal import orders_view
-    return render_template("enterprise_portal/home.html", e=g.enterprise, reports=store.own_reports(g.enterprise["uscc"]),
+    return render_template("enterprise_portal/home.html", e=g.enterprise,
+                           reports=store.own_reports(g.enterprise["uscc"]),
                            open_cases=orders_view.open_count(g.enterprise["uscc"]))
 
 
