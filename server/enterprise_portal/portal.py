@@ -77,7 +77,11 @@ def change_password():
 
 @bp.post("/selfchecks")
 def start_selfcheck():
-    report = store.start(g.user, g.enterprise)
+    """A new self-inspection, or the one still being filled in (one open draft at a time: no pile of drafts)."""
+    drafts = [r for r in store.own_reports(g.enterprise["uscc"]) if r["status"] == "draft"]
+    report = drafts[0] if drafts else store.start(g.user, g.enterprise)
+    if drafts:
+        _audit("selfreport.start", report, {"resumed": True})
     return redirect(url_for("enterprise_portal.selfcheck_page", key=report["_id"].split(":", 1)[1]))
 
 

@@ -188,6 +188,7 @@ def test_hostile_and_malformed_input(app, login):
     firm = company(app)
     browser = portal_for(app, login("supervisor", "370100"), firm["uscc"])
     key = _key(browser.post("/enterprise/selfchecks"))
+    assert _key(browser.post("/enterprise/selfchecks")) == key          # the open draft, not a second one
     url = f"/enterprise/selfchecks/{key}/hazards"
 
     def send(form, *photos):
