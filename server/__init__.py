@@ -76,6 +76,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(availability_console.bp)  # an inspector's certificate and leave
     from server.reports import verification_console
     verification_console.init_app(app)  # 举报核查 and rewards: /console/reports/<key>/verify, /console/reports/rewards
+    from server import enterprise_portal
+    enterprise_portal.init_app(app)  # 企业自查: enterprise accounts, /enterprise/ portal, /console/selfreports
 
     @app.before_request
     def _locale():

@@ -54,6 +54,16 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "calendar_console.save_notice": ("calendar.notice",), "calendar_console.recount_now": ("calendar.recount",),
     "report_verify.open_task": ("report.verify",), "report_verify.record_outcome": ("report.outcome",),
     "report_rewards.reward_action": ("report.reward_*",),
+    # 企业自查 (issue 15 item 5): the enterprise's portal and the bureau's side of it
+    "enterprise_portal.change_password": ("user.password",),
+    "enterprise_portal.start_selfcheck": ("selfreport.start",),
+    "enterprise_portal.save_answers": ("selfreport.answers",),
+    "enterprise_portal.add_hazard": ("selfreport.hazard_add",),
+    "enterprise_portal.remove_hazard": ("selfreport.hazard_remove",),
+    "enterprise_portal.submit": ("selfreport.submit",),
+    "enterprise_portal.send_evidence": ("hazard.*",),
+    "selfreport_review.open_account": ("enterprise_account.create",),
+    "selfreport_review.decide": ("selfreport.*",),
 }
 # Console forms that change nothing until sent back with a field's value (a confirmation page, a preview
 # first): their audit entry is expected only on the request that acts.

@@ -26,7 +26,9 @@ INDEXES = {
     ],
     # the documents: the hazards of an inspection, the inspection answering a re-inspection task
     "records": [(["type", "inspection"], "type-inspection"), (["type", "task"], "type-task"),
-                (["type", "last_seen"], "type-seen")],  # the workbench's phones not seen for days
+                (["type", "last_seen"], "type-seen"),  # the workbench's phones not seen for days
+                # an enterprise's own self-reports, orders and cases; self-reports waiting for review
+                (["type", "enterprise"], "type-enterprise"), (["type", "status", "submitted_at"], "type-status-at")],
     "public": [(["type", "region"], "type-region")],
     "audit": [(["type", "subject"], "type-subject")],
 }

@@ -69,7 +69,8 @@ def _load_user() -> None:
 PASSWORD_PENDING_OK = {"auth.me", "auth.csrf_token", "auth.logout", "console.logout", "console.login",
                        "console.set_language", "static", "healthz", "sessions.change_password",
                        "sessions.list_sessions", "sessions.revoke_session", "account_console.account_page",
-                       "account_console.account_action"}
+                       "account_console.account_action", "enterprise_portal.account_page",
+                       "enterprise_portal.change_password"}
 
 
 def password_gate():
@@ -80,7 +81,8 @@ def password_gate():
     if request.path.startswith(("/api/", "/sync/")):
         raise ApiError("password_change_required")
     from flask import redirect
-    return redirect("/console/account")
+    # an enterprise account changes its password in its own portal (it never reaches /console/)
+    return redirect("/enterprise/account" if user.get("role") == roles.ENTERPRISE else "/console/account")
 
 
 def signed_in_still() -> bool:

@@ -59,7 +59,9 @@ def home():
     if g.user["role"] in roles.FIELD:
         return redirect("/app/")  # inspectors work in the field kit, not the console
     if g.user["role"] == roles.AUDITOR:
-        return redirect(url_for("audit_console.audit_page"))  # auditors read the audit log, nothing else
+        return redirect(url_for("audit_console.audit_page"))
+    if g.user["role"] == roles.ENTERPRISE:
+        return redirect("/enterprise/")  # an enterprise's own portal (企业自查), never the console  # auditors read the audit log, nothing else
     return redirect(url_for("workbench.workbench"))  # the workbench (工作台): what waits for me
 
 
@@ -74,7 +76,7 @@ def login():
             start_session(user)
             audit_trail.record("login.ok", f"user:{user['username']}", {"via": "console"}, who=user["username"])
             target = request.args.get("next", "")
-            return redirect(target if target.startswith("/console/") else url_for("console.home"))
+            return redirect(target if target.startswith(("/console/", "/enterprise/")) else url_for("console.home"))
         error = t("error.login_failed")
         tried = request.form.get("username", "")[:64]
         audit_trail.record("login.failed", f"user:{tried.lower()}", {"via": "console"}, who=tried)

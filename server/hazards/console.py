@@ -55,7 +55,8 @@ def qualified_inspectors(case: dict) -> list[dict]:
 def case_context(case: dict) -> dict:
     task = registry().get_or_none(case["reinspection_task"]) if case.get("reinspection_task") else None
     order = service.records().get_or_none(case["order"]) if case.get("order") else None
-    inspection = service.records().get_or_none(case["inspection"]) or {}
+    # a self-reported hazard (source "self_report") was found by no inspection
+    inspection = (service.records().get_or_none(case["inspection"]) if case.get("inspection") else None) or {}
     shown = list(case.get("photos") or []) + list((case.get("rectification") or {}).get("photos") or [])
     numbers = {o["_id"]: o.get("number", "") for o in service.records().docs_by_id(case.get("orders") or []).values()}
     return {"case": case, "key": case["_id"].split(":", 1)[1], "task": task, "order": order,

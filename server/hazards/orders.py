@@ -92,11 +92,19 @@ def issue(user: dict, data: dict) -> dict:
     day = today()
     moved = [_ordered(case, item, order_id, user["username"], at, day) for case, item in zip(cases, data["items"])]
     region = issuer.for_inspection(records(), registry(), inspection) or user["region"]  # one bureau per case
+    return _issued(user, inspection, cases, moved, order_id, region, at)
+
+
+def _issued(user: dict, source: dict, cases: list[dict], moved: list[dict], order_id: str, region: str,
+            at: str) -> dict:
+    """Number the order, move its cases (all or none), write it and audit each step. `source` is the
+    inspection, or for a hazard no inspection found (an enterprise's self-report) the case itself."""
     number = numbering.next_number(records(), "order", region)["number"]
     _move_all(cases, moved)
-    order = {"_id": order_id, "type": "rectification_order", "number": number, "inspection": inspection["_id"],
-             "enterprise": inspection["enterprise"], "enterprise_name": inspection.get("enterprise_name", ""),
-             "region": inspection["region"], "site": inspection.get("site"),
+    order = {"_id": order_id, "type": "rectification_order", "number": number,
+             "inspection": source["_id"] if source.get("type") == "inspection" else None,
+             "enterprise": source["enterprise"], "enterprise_name": source.get("enterprise_name", ""),
+             "region": source["region"], "site": source.get("site"),
              "items": [order_item(c) for c in moved],
              "issued_at": at, "issued_by": user["username"], "issued_by_name": user.get("display_name", ""),
              "issuer_region": region, "authority_rule": 1, "signatures": []}
@@ -131,6 +139,11 @@ def reorder(user: dict, key: str, days: int) -> dict:
         raise ApiError("not_found")
     if not roles.in_scope(user, case.get("region")):
         raise ApiError("not_found")   # out of scope answers like unknown
+    if not case.get("inspection"):   # reported by the enterprise itself (企业自查): no inspection to go by
+        order_id, at = f"order:{uuid.uuid4()}", now_iso()
+        moved = _ordered(case, {"days": days}, order_id, user["username"], at, today())
+        region = issuer.for_case(records(), registry(), case) or user["region"]
+        return _issued(user, case, [case], [moved], order_id, region, at)
     return issue(user, {"inspection": case["inspection"].split(":", 1)[1],
                         "items": [{"case": key, "days": days}]})
 

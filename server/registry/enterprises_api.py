@@ -74,6 +74,8 @@ def update_enterprise(changes, uscc):
     registry().put(doc)
     audit_trail.record("enterprise.update", doc["_id"], audit_trail.changes(before, doc))
     if "region" in changes:
+        from server.enterprise_portal import accounts as enterprise_accounts
+        enterprise_accounts.follow_region(uscc, doc["region"])  # its account is reviewed by the new region
         for site in store.sites_of(registry(), uscc):
             registry().put(store.site_doc(doc, 0, {}, existing=site))
     return doc
@@ -89,6 +91,8 @@ def deregister_enterprise(uscc):
     doc = store.enterprise_doc({"active": False}, existing=doc)
     registry().put(doc)
     audit_trail.record("enterprise.deregister", doc["_id"], audit_trail.changes(before, doc))
+    from server.enterprise_portal import accounts as enterprise_accounts
+    enterprise_accounts.disable_for(uscc, "deregistered")  # the enterprise's own account ends with it
     return doc
 
 

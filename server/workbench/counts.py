@@ -37,7 +37,9 @@ def found_without_order(prefix: str) -> dict:
     rows = _rows(["c", "found", prefix], "", HIGH)
     inspections = sorted({r["value"][INSPECTION] for r in rows if r["value"][INSPECTION]})
     docs = database("records").docs_by_id(inspections) if inspections else {}
-    return _count([r for r in rows if (docs.get(r["value"][INSPECTION]) or {}).get("review_status") == "approved"])
+    # a hazard no inspection found (an enterprise's self-report accepted by the bureau) waits for its order too
+    return _count([r for r in rows if not r["value"][INSPECTION]
+                   or (docs.get(r["value"][INSPECTION]) or {}).get("review_status") == "approved"])
 
 
 def orders(prefix: str, today: date) -> tuple[dict, dict]:
@@ -92,6 +94,12 @@ def quiet_phones(user: dict, now: datetime | None = None) -> dict:
     return _count([p for p in quiet if roles.in_scope(user, (people.get(p["inspector"]) or {}).get("region"))])
 
 
+def selfreports(user: dict) -> dict:
+    """Enterprise self-reports (企业自查) submitted in my region and waiting for review."""
+    from server.enterprise_portal.store import count_waiting
+    return _count(count_waiting(user, CAP + 1))
+
+
 def all_counts(user: dict, today: date) -> dict:
     prefix = roles.scope_prefix(user)
     overdue, soon = orders(prefix, today)
@@ -99,7 +107,7 @@ def all_counts(user: dict, today: date) -> dict:
     return {"to_review": to_review(prefix), "found": found_without_order(prefix), "orders_overdue": overdue,
             "orders_due": soon, "supervised": supervised(prefix), "plans": plans_to_approve(user),
             "publications_due": due_now, "publications_late": late, "quiet_phones": quiet_phones(user),
-            "rewards": rewards_to_approve(user)}
+            "rewards": rewards_to_approve(user), "selfreports": selfreports(user)}
 
 
 def rewards_to_approve(user: dict) -> dict:
