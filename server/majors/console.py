@@ -44,7 +44,8 @@ def list_page():
 
 def _context(case: dict) -> dict:
     documents = sorted({e["file"] for e in case.get("escalations") or [] if e.get("file")})
-    return {"case": case, "key": case["_id"].split(":", 1)[1], "names": actor_names(case),
+    people = [*(case.get("history") or []), {"by": case.get("found_by")}]
+    return {"case": case, "key": case["_id"].split(":", 1)[1], "names": actor_names({"history": people}),
             "listing": rules.listing(case), "levels": [lv for lv in LEVELS if rules.may_list_at(g.user, lv)],
             "measures": MEASURES, "today": hazards.today().isoformat(),
             "files": {d: d.split(":", 1)[1] for d in documents}}

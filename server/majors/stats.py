@@ -101,12 +101,13 @@ def build(db: Database, scope: str, year: int, locale: str) -> dict:
 
 
 def grid(built: dict, locale: str) -> tuple[list[str], list[list]]:
-    """One sheet: a block per dimension (dimension, code, name, each state, total)."""
+    """One sheet: a block per dimension (dimension, region code, name, each state, total)."""
     header = [t("majors.stats.dimension", locale), t("stats.col.key", locale), t("stats.col.label", locale)] + \
         [t(f"hazard.state.{s}", locale) for s in STATES] + [t("majors.stats.total", locale)]
     lines = []
     for block in built["tables"]:
         name = t(f"majors.stats.by.{block['dimension']}", locale)
         for row in block["rows"] + [block["total"]]:
-            lines.append([name, row["key"], row["label"], *(row[s] for s in STATES), row["total"]])
+            code = row["key"] if block["dimension"] == "region" else ""   # words, never internal codes
+            lines.append([name, code, row["label"], *(row[s] for s in STATES), row["total"]])
     return header, lines
