@@ -20,8 +20,7 @@ def plan_query(args: dict, scope: str, today: date) -> tuple[KeyRange, object] |
     """Key range and row filter for the register's filters inside `scope`; None when nothing can match.
 
     overdue → by deadline (most overdue first); escalated_to → the cases escalated to that region;
-    major or supervised → the major family; a sector → the sector family; otherwise state and region.
-    Newest found first.
+    major or supervised → the major family; a sector → the sector family; otherwise state and region. Newest first.
     """
     prefix = narrowed_prefix(scope, args.get("region"))
     if prefix is None:
@@ -52,8 +51,7 @@ def plan_query(args: dict, scope: str, today: date) -> tuple[KeyRange, object] |
         checks.append(lambda v: bool(v[SUPERVISED]) == args["supervised"])
     if args.get("overdue") is False:
         checks.append(lambda v: not (v[STATE] == "ordered" and v[DEADLINE] and v[DEADLINE] < today.isoformat()))
-    if args.get("source"):
-        checks.append(lambda v: source_of(v) == args["source"])
+    checks += [lambda v: source_of(v) == args["source"]] if args.get("source") else []
     if args.get("sector") and family != "cs":
         checks.append(lambda v: v[SECTOR] == args["sector"])
     keep = (lambda v: all(check(v) for check in checks)) if checks else None

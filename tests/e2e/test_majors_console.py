@@ -39,6 +39,33 @@ def _pdf(tmp_path) -> str:
     return str(path)
 
 
+def _supervise(page, deadline: str) -> None:
+    form = page.locator("form.supervise")
+    form.locator("select[name=level]").select_option("city")
+    form.locator("input[name=number]").fill("济安委督〔2026〕7号")
+    form.locator("input[name=deadline]").fill(deadline)
+    form.locator("textarea[name=text]").fill("请企业于期限内完成整改，并书面报告整改情况。")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.locator("p.ok").inner_text() == "已挂牌督办。"
+    assert "市级挂牌督办" in page.locator("section.supervision").inner_text()
+
+
+def _record_interview(page, tmp_path) -> None:
+    measure = page.locator("form.measure")
+    measure.locator("select[name=kind]").select_option("interview")
+    measure.locator("input[name=number]").fill("济安约〔2026〕2号")
+    measure.locator("input[name=title]").fill("关于约谈企业主要负责人的通知")
+    measure.locator("textarea[name=text]").fill("约谈企业法定代表人，督促落实整改。")
+    measure.locator("input[name=file]").set_input_files(_pdf(tmp_path))
+    with page.expect_navigation():
+        measure.locator("button[type=submit]").click()
+    assert page.locator("p.ok").inner_text() == "措施已记录。"
+    assert "关于约谈企业主要负责人的通知" in page.locator("section.measures table").inner_text()
+    history = page.locator("section.history").inner_text()
+    assert "挂牌督办" in history and "约谈" in history
+
+
 def test_supervisor_lists_a_major_hazard_records_an_interview_and_reads_the_statistics(live_server, page, dialogs,
                                                                                          tmp_path):
     app = live_server.app
@@ -55,28 +82,8 @@ def test_supervisor_lists_a_major_hazard_records_an_interview_and_reads_the_stat
         page.click("table.majors a:text-is('甲类仓库设在半地下室，未设置防爆电气')")
     assert "王建国" in page.locator("main").inner_text()
 
-    form = page.locator("form.supervise")
-    form.locator("select[name=level]").select_option("city")
-    form.locator("input[name=number]").fill("济安委督〔2026〕7号")
-    form.locator("input[name=deadline]").fill(deadline)
-    form.locator("textarea[name=text]").fill("请企业于期限内完成整改，并书面报告整改情况。")
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
-    assert page.locator("p.ok").inner_text() == "已挂牌督办。"
-    assert "市级挂牌督办" in page.locator("section.supervision").inner_text()
-
-    measure = page.locator("form.measure")
-    measure.locator("select[name=kind]").select_option("interview")
-    measure.locator("input[name=number]").fill("济安约〔2026〕2号")
-    measure.locator("input[name=title]").fill("关于约谈企业主要负责人的通知")
-    measure.locator("textarea[name=text]").fill("约谈企业法定代表人，督促落实整改。")
-    measure.locator("input[name=file]").set_input_files(_pdf(tmp_path))
-    with page.expect_navigation():
-        measure.locator("button[type=submit]").click()
-    assert page.locator("p.ok").inner_text() == "措施已记录。"
-    assert "关于约谈企业主要负责人的通知" in page.locator("section.measures table").inner_text()
-    history = page.locator("section.history").inner_text()
-    assert "挂牌督办" in history and "约谈" in history
+    _supervise(page, deadline)
+    _record_interview(page, tmp_path)
     with page.expect_popup() as popup:
         page.click("section.measures a:text-is('查看 PDF')")
     assert popup.value.url.endswith(".pdf")

@@ -17,7 +17,8 @@ def test_anonymous_and_field_staff_are_refused(app, client, login):
                 "/console/majors/stats.csv"):
         res = client.get(url)
         assert res.status_code == 302 and "/login" in res.headers["Location"], url
-    assert client.post(f"/console/majors/{case['key']}/supervise", data=supervise_form(app)).status_code in (302, 401, 403)
+    sent = client.post(f"/console/majors/{case['key']}/supervise", data=supervise_form(app))
+    assert sent.status_code in (302, 401, 403)
     inspector = login("inspector", "370102")
     for url in ("/console/majors", f"/console/majors/{case['key']}", "/console/majors/stats"):
         assert inspector.get(url).status_code == 403, url
@@ -176,3 +177,18 @@ def test_two_supervisors_listing_at_the_same_moment_one_wins(app, login):
     assert sorted(results) == [302, 409], results
     assert len(entries(app, "major.supervise")) == 1
     assert [h["action"] for h in case_doc(app, case)["history"]].count("supervise") == 1
+
+
+def test_an_admin_sees_every_region_and_a_supervisor_only_below_theirs(app, login):
+    jinan, qingdao = make_case(app, description="济南的重大隐患"), make_case(app, region="370202", description="青岛的重大隐患")
+    admin = login("admin", "370000")
+    page = admin.get("/console/majors").get_data(as_text=True)
+    assert "济南的重大隐患" in page and "青岛的重大隐患" in page
+    assert admin.get(f"/console/majors/{qingdao['key']}").status_code == 200
+    assert admin.get("/console/majors?region=3702").get_data(as_text=True).count("的重大隐患") == 1
+    sup = login("supervisor", "370100")
+    assert sup.get(f"/console/majors/{jinan['key']}").status_code == 200
+    assert sup.get(f"/console/majors/{qingdao['key']}").status_code == 404
+    assert "青岛的重大隐患" not in sup.get("/console/majors?region=37").get_data(as_text=True)
+    assert sup.get("/console/majors/stats.csv?region=370200").status_code == 404
+    assert login("supervisor", "370200").get(f"/console/majors/{jinan['key']}/supervise").status_code == 405

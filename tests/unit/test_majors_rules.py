@@ -43,7 +43,8 @@ def test_fold_states_counts_each_value_by_state():
 
 def test_levels_follow_the_region_code():
     assert rules.own_level(COUNTY) == "county" and rules.own_level(CITY) == "city"
-    assert rules.own_level(PROVINCE) == "province" and rules.own_level({"role": "admin", "region": "370102"}) == "province"
+    assert rules.own_level(PROVINCE) == "province"
+    assert rules.own_level({"role": "admin", "region": "370102"}) == "province"
     assert rules.may_list_at(CITY, "county") and rules.may_list_at(CITY, "city")
     assert not rules.may_list_at(CITY, "province") and not rules.may_list_at(CITY, "national")
 
@@ -85,7 +86,8 @@ def test_measures_need_a_past_date_and_a_document():
     base = {"kind": "interview", "on": TODAY, "title": "约谈通知", "text": "约谈", "number": ""}
     done = rules.record_measure(case(), CITY, base, AT, TODAY)
     assert done["escalations"][0]["kind"] == "interview" and done["history"][-1]["action"] == "measure_interview"
-    for over, code in (({"on": date(2026, 12, 3)}, "majors.measure_in_future"), ({"text": ""}, "majors.document_required"),
+    for over, code in (({"on": date(2026, 12, 3)}, "majors.measure_in_future"),
+                       ({"text": ""}, "majors.document_required"),
                        ({"kind": "banish"}, "majors.bad_measure")):
         with pytest.raises(Problem) as refused:
             rules.record_measure(case(), CITY, {**base, **over}, AT, TODAY)
