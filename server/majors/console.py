@@ -103,7 +103,10 @@ def case_action(key, action):
 
 
 def _rerender(case_or_key, message: str, errors, status: int):
-    case = case_or_key if isinstance(case_or_key, dict) else hazards.load_case(g.user, case_or_key)
+    try:
+        case = case_or_key if isinstance(case_or_key, dict) else hazards.load_case(g.user, case_or_key)
+    except ApiError:
+        abort(404)   # gone meanwhile: nothing to show the refusal on
     return render_template("majors/case.html", **_context(case), error=message, errors=errors or {},
                            form=request.form, failed=request.view_args.get("action")), status
 

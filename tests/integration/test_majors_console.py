@@ -138,6 +138,10 @@ def test_bad_measures_are_refused_and_leave_no_file(app, login):
     for form, status in cases:
         res = post(sup, case, "measure", form, content_type="multipart/form-data")
         assert res.status_code == status, (form, res.status_code)
+    big = (io.BytesIO(b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024)), "big.pdf")
+    res = post(sup, case, "measure", {"kind": "notice", "on": in_days(app, 0), "title": "通报", "file": big},
+               content_type="multipart/form-data")
+    assert res.status_code == 422 and "10 MB" in res.get_data(as_text=True)
     assert not case_doc(app, case).get("escalations") and not entries(app, "major.measure")
     with app.app_context():
         from server.db import database
