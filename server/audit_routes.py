@@ -53,6 +53,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "signing.sign": ("document.sign", "document.refuse"),
     "calendar_console.save_notice": ("calendar.notice",), "calendar_console.recount_now": ("calendar.recount",),
     "majors_console.case_action": ("major.supervise", "major.supervise_lift", "major.measure"),
+    "majors.supervise": ("major.supervise",), "majors.lift": ("major.supervise_lift",),
+    "majors.record_measure": ("major.measure",),
 }
 # Console forms that change nothing until sent back with a field's value (a confirmation page, a preview
 # first): their audit entry is expected only on the request that acts.
