@@ -10,7 +10,7 @@ Every function returns a new case or raises `Problem("majors.*")`; nothing here 
 from __future__ import annotations
 
 import copy
-from datetime import date
+from datetime import date, timedelta
 
 from i18n import Problem
 from schemas import regions
@@ -19,6 +19,8 @@ LEVELS = ("county", "city", "province")
 RANK = {level: n for n, level in enumerate(LEVELS, start=1)}
 MEASURES = ("letter", "notice", "interview", "exposure")   # 函告, 通报, 约谈, 曝光
 REGION_LEVEL = {"county": "county", "prefecture": "city", "province": "province"}
+MAX_DEADLINE_DAYS = 730   # a 督办 deadline further than two years out is a typing mistake
+MAX_MEASURES = 200        # per case: keeps the case document (and its page) bounded
 
 
 def own_level(user: dict) -> str:
@@ -65,6 +67,8 @@ def supervise(case: dict, user: dict, level: str, document: dict, deadline: date
         raise Problem("majors.already_listed", level=held.get("level"))
     if deadline < today:
         raise Problem("majors.deadline_past", deadline=deadline.isoformat())
+    if deadline > today + timedelta(days=MAX_DEADLINE_DAYS):
+        raise Problem("majors.deadline_too_far", deadline=deadline.isoformat(), days=MAX_DEADLINE_DAYS)
     new = _note(case, "supervise", user["username"], at, document["number"])
     new["supervised"] = True
     new["supervision"] = {"level": level, "by": user["username"], "at": at, "number": document["number"],
@@ -99,6 +103,8 @@ def record_measure(case: dict, user: dict, measure: dict, at: str, today: date) 
         raise Problem("majors.measure_in_future", on=measure["on"].isoformat())
     if not (measure.get("text") or "").strip() and not measure.get("file"):
         raise Problem("majors.document_required")
+    if len(case.get("escalations") or []) >= MAX_MEASURES:
+        raise Problem("majors.too_many_measures", max=MAX_MEASURES)
     entry = {"kind": measure["kind"], "on": measure["on"].isoformat(), "number": measure.get("number") or "",
              "title": measure["title"], "text": measure.get("text") or "", "file": measure.get("file"),
              "by": user["username"], "at": at}

@@ -27,7 +27,7 @@ DOC_PREFIX = "majordoc:"
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 # Refusals about the case's present state answer 409; the others are about what was sent (422).
 STATE_RULES = {"majors.not_major", "majors.void", "majors.closed", "majors.already_listed", "majors.not_listed",
-               "majors.lift_needs_closed"}
+               "majors.lift_needs_closed", "majors.too_many_measures"}
 
 
 def _refusal(exc: Problem) -> ApiError:

@@ -61,6 +61,8 @@ def test_listing_and_raising_but_never_lowering():
                        "majors.level_too_high"),
                       (lambda: rules.supervise(case(), CITY, "city", DOC, date(2026, 12, 1), AT, TODAY),
                        "majors.deadline_past"),
+                      (lambda: rules.supervise(case(), CITY, "city", DOC, date(2029, 1, 1), AT, TODAY),
+                       "majors.deadline_too_far"),
                       (lambda: rules.supervise(case(grade="general"), CITY, "city", DOC, date(2026, 12, 30), AT, TODAY),
                        "majors.not_major"),
                       (lambda: rules.supervise(case(state="closed"), CITY, "city", DOC, date(2026, 12, 30), AT, TODAY),
@@ -92,3 +94,9 @@ def test_measures_need_a_past_date_and_a_document():
         with pytest.raises(Problem) as refused:
             rules.record_measure(case(), CITY, {**base, **over}, AT, TODAY)
         assert refused.value.code == code
+
+
+def test_a_case_holds_a_bounded_number_of_measures():
+    full = case(escalations=[{"kind": "letter"}] * rules.MAX_MEASURES)
+    with pytest.raises(Problem, match="majors.too_many_measures"):
+        rules.record_measure(full, CITY, {"kind": "letter", "on": TODAY, "title": "函告", "text": "x"}, AT, TODAY)
