@@ -24,11 +24,11 @@ def seed(app) -> dict:
                             "sectors": ["hazardous_chemicals"], "kind": "inspector", "cert_no": "37010200001",
                             "unit": "历下区应急管理局"})
     shown = make_case(app, name="山东泉城化工有限公司", description="甲类仓库设在半地下室，未设置防爆电气",
-                      found_by=WANG)
+                      found_by=WANG, found_at="2026-11-24T02:30:00+00:00")
     make_case(app, name="济南明湖粉末冶金有限公司", description="粉尘除尘系统未采用防爆型设备", source="report",
-              region="370112", sector="metallurgy", found_by=WANG)
+              region="370112", sector="metallurgy", found_by=WANG, found_at="2026-11-18T06:10:00+00:00")
     make_case(app, name="济南华泰机械制造有限公司", description="液氨储罐区可燃气体报警装置失效", source="self_report",
-              found_by="huatai.enterprise")
+              found_by="huatai.enterprise", found_at="2026-11-12T01:45:00+00:00")
     make_case(app, name="济南历城建材有限公司", description="配电箱未接地", grade="general", found_by=WANG)
     return shown
 
