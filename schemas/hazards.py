@@ -9,6 +9,7 @@ from schemas.review import REGION_FILTER, SECTOR, UUID, PagedArgs
 
 STATES = ("found", "ordered", "rectified", "reinspected", "closed", "void")
 GRADES = ("general", "major")
+SOURCES = ("inspection", "report", "self_report")   # where a case came from (issue 15); missing = inspection
 
 
 class RegisterArgs(PagedArgs):
@@ -19,6 +20,7 @@ class RegisterArgs(PagedArgs):
     overdue = fields.Boolean(load_default=None)
     supervised = fields.Boolean(load_default=None)
     escalated_to = fields.String(load_default=None, validate=validate.Regexp(r"^[1-9]\d{5}$"))
+    source = fields.String(load_default=None, validate=validate.OneOf(SOURCES))
 
 
 class ExportArgs(RegisterArgs):
@@ -102,6 +104,9 @@ class CaseOutSchema(StrictSchema):
     deadline_provisional = fields.Boolean()   # counted into a year without the holiday notice (暂定)
     deadline_rule = fields.Dict(allow_none=True)   # from, days, unit: how it is recounted
     deadline_note = fields.String(allow_none=True)  # why it differs from the five in place's 治理期限
+    source = fields.String(allow_none=True)   # issue 15: inspection (when missing), report, self_report
+    supervision = fields.Dict(allow_none=True)   # 挂牌督办: level, by, at, document, deadline, lifted
+    escalations = fields.List(fields.Dict())   # 函告, 通报, 约谈, 曝光 recorded against the case
 
 
 class RegisterItemSchema(StrictSchema):
@@ -120,6 +125,8 @@ class RegisterItemSchema(StrictSchema):
     inspection = fields.String()
     overdue = fields.Boolean()
     deadline_provisional = fields.Boolean()   # counted into a year without the holiday notice (暂定)
+    source = fields.String()   # inspection, report or self_report (issue 15)
+    level = fields.String(allow_none=True)   # 挂牌督办 level: county, city or province, when listed
 
 
 class RegisterPageSchema(StrictSchema):

@@ -60,6 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     signing.init_app(app)  # signature pad: /console/documents/<kind>/<uuid>/sign
     from server import stats
     stats.init_app(app)  # the statistics page and the views' answer cache
+    from server import majors
+    majors.init_app(app)  # 重大事故隐患数据库: /console/majors, its statistics, the optional /public/majors
     from server.accounts import console as account_console
     account_console.init_app(app)  # 我的账号: own sessions, tokens, password
     from server import gateway

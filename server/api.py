@@ -33,6 +33,8 @@ def init_api(app: Flask) -> Api:
                    plans_api, tasks_api, results_api, review_api, hazards_api, stats_api):
         api.register_blueprint(module.blp)
     api.register_blueprint(hazards_api.orders_blp)
+    from server.majors import api as majors_api
+    api.register_blueprint(majors_api.blp)   # 重大事故隐患数据库 (issue 15)
     from server.plans import blueprints as plan_blueprints
     plan_blueprints.register(api)
     app.extensions["api"] = api

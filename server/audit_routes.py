@@ -64,6 +64,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "enterprise_portal.send_evidence": ("hazard.*",),
     "selfreport_review.open_account": ("enterprise_account.create",),
     "selfreport_review.decide": ("selfreport.*",),
+    "majors_console.case_action": ("major.supervise", "major.supervise_lift", "major.measure"),
+    "majors.supervise": ("major.supervise",), "majors.lift": ("major.supervise_lift",),
+    "majors.record_measure": ("major.measure",),
 }
 # Console forms that change nothing until sent back with a field's value (a confirmation page, a preview
 # first): their audit entry is expected only on the request that acts.

@@ -153,6 +153,8 @@ class Config:
         # A password set by someone else (an admin, the demo loader) must be changed at first sign-in;
         # 0 lets the demo city's generated accounts skip that.
         self.PASSWORD_CHANGE_REQUIRED = env.get("PASSWORD_CHANGE_REQUIRED", "1") == "1"
+        # The public list of major hazards under 挂牌督办 at /public/majors (issue 15): off unless set to 1.
+        self.PUBLIC_MAJORS_LIST = env.get("PUBLIC_MAJORS_LIST", "0") == "1"
         # Idempotency-Key answers are kept this many hours (a client retrying later gets a new request).
         self.IDEMPOTENCY_HOURS = _int(env, "IDEMPOTENCY_HOURS", 24)
         # 举报奖励 scale, grade → [min, max] yuan (JSON); empty = server/reports/rewards.py DEFAULT_SCALE.

@@ -12,7 +12,7 @@ from sync.couch import Database
 
 # Positions in the value of a case row (sync/ddocs/records/console/views/index/map.js).
 STATE, GRADE, REGION, SECTOR, SUPERVISED, DEADLINE, ESCALATED, FOUND, NAME, DESCRIPTION, LOCATION, INSPECTION, \
-    PROVISIONAL = range(13)
+    PROVISIONAL, SOURCE, LEVEL = range(15)
 EXPORT_MAX_ROWS = 100_000
 
 
@@ -20,8 +20,7 @@ def plan_query(args: dict, scope: str, today: date) -> tuple[KeyRange, object] |
     """Key range and row filter for the register's filters inside `scope`; None when nothing can match.
 
     overdue → by deadline (most overdue first); escalated_to → the cases escalated to that region;
-    major or supervised → the major family; a sector → the sector family; otherwise state and region.
-    Newest found first.
+    major or supervised → the major family; a sector → the sector family; otherwise state and region. Newest first.
     """
     prefix = narrowed_prefix(scope, args.get("region"))
     if prefix is None:
@@ -52,10 +51,16 @@ def plan_query(args: dict, scope: str, today: date) -> tuple[KeyRange, object] |
         checks.append(lambda v: bool(v[SUPERVISED]) == args["supervised"])
     if args.get("overdue") is False:
         checks.append(lambda v: not (v[STATE] == "ordered" and v[DEADLINE] and v[DEADLINE] < today.isoformat()))
+    checks += [lambda v: source_of(v) == args["source"]] if args.get("source") else []
     if args.get("sector") and family != "cs":
         checks.append(lambda v: v[SECTOR] == args["sector"])
     keep = (lambda v: all(check(v) for check in checks)) if checks else None
     return key_range, keep
+
+
+def source_of(value: list) -> str:
+    """The case's source from its row; rows built before the view knew sources count as inspection."""
+    return (value[SOURCE] if len(value) > SOURCE else "") or "inspection"
 
 
 def item(row: dict, today: date) -> dict:
@@ -65,7 +70,8 @@ def item(row: dict, today: date) -> dict:
             "escalated_to": v[ESCALATED] or None, "found_at": v[FOUND], "enterprise_name": v[NAME],
             "description": v[DESCRIPTION], "location": v[LOCATION], "inspection": v[INSPECTION].split(":", 1)[-1],
             "overdue": v[STATE] == "ordered" and bool(v[DEADLINE]) and v[DEADLINE] < today.isoformat(),
-            "deadline_provisional": len(v) > PROVISIONAL and bool(v[PROVISIONAL])}
+            "deadline_provisional": len(v) > PROVISIONAL and bool(v[PROVISIONAL]), "source": source_of(v),
+            "level": (v[LEVEL] if len(v) > LEVEL else "") or None}
 
 
 def register_page(db: Database, args: dict, scope: str, today: date) -> dict:
@@ -96,7 +102,8 @@ def export_row(case: dict, orders: dict[str, dict], locale: str) -> dict:
             "escalated_to": case.get("escalated_to"), "rectified_at": (case.get("rectification") or {}).get("at"),
             "reinspection": t(f"hazard.result.{result}", locale) if result else "",
             "opinion_number": last.get("opinion_number"),
-            "closed_at": case.get("closed_at"), "closed_by": case.get("closed_by")}
+            "closed_at": case.get("closed_at"), "closed_by": case.get("closed_by"),
+            "source": t(f"majors.source.{case.get('source') or 'inspection'}", locale)}
 
 
 def export(db: Database, args: dict, scope: str, today: date, fmt: str, locale: str) -> tuple[bytes, int]:

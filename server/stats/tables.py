@@ -3,7 +3,8 @@
 Definitions (also shown on the console page, docs/decisions/0008-statistics.md):
 - inspections done: finished inspections filed, by the month they were finished (Asia/Shanghai), whose
   review is pending, approved or returned; rejected records and drafts are not counted;
-- hazards found: hazard cases by the month found, general and major, void cases left out;
+- hazards found: hazard cases by the month found, general and major, void cases left out; cases an
+  enterprise self-reported (source self_report) are not found by inspectors and count only by source;
 - closure rate: closed ÷ all non-void cases found in the period (closed by now, whenever closed);
 - overdue (today): cases still found or ordered whose rectification deadline is before today;
 - supervised (today): major hazards listed for supervision (挂牌督办) and not yet closed;

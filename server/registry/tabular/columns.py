@@ -61,6 +61,7 @@ EXPORT_FIELDS: dict[str, list[tuple[str, str, str, bool]]] = {
         ("opinion_number", "复查意见书编号", "Re-inspection opinion", False),
         ("closed_at", "销号时间", "Closed at", False),
         ("closed_by", "销号人", "Closed by", False),
+        ("source", "来源", "Source", False),   # issue 15: inspection, verified report, self-report
     ],
 }
 

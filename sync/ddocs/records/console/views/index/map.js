@@ -35,7 +35,11 @@ function (doc) {
     var line = [doc.state, doc.grade, doc.region, doc.sector || '', doc.supervised ? 1 : 0, doc.deadline || '',
                 doc.escalated_to || '', found, doc.enterprise_name || '', (doc.description || '').substring(0, 80),
                 (doc.location || '').substring(0, 40), doc.inspection || '',
-                doc.deadline_provisional ? 1 : 0];
+                doc.deadline_provisional ? 1 : 0,
+                // added last (issue 15), so earlier positions keep their meaning: where the hazard came from
+                // (a missing source is an old case, found on inspection) and the 挂牌督办 level, if listed.
+                doc.source || 'inspection',
+                (doc.supervised && doc.supervision && !doc.supervision.lifted && doc.supervision.level) || ''];
     // '*' (every state) leaves out void cases: the hazards of rejected records are no part of the register.
     each(doc.state === 'void' ? ['void'] : [doc.state, '*'], function (s) {
       each(ps, function (p) {

@@ -1,7 +1,7 @@
 function (doc) {
   // Hazard cases (not void) by the month they were found (Asia/Shanghai), at every region scope above the
   // case's region: [scope, dimension, year, value, month, grade, state] and, for the map export,
-  // [scope, 'enterprise', year, enterprise, grade, state].
+  // [scope, 'enterprise', year, enterprise, grade, state]; self-reports only by source (see below).
   var region = doc.region;
   if (doc.type !== 'hazard_case' || doc.state === 'void' || typeof region !== 'string' ||
       !/^[1-9][0-9]{5}$/.test(region)) {
@@ -29,7 +29,15 @@ function (doc) {
     return scope.slice(2) === '0000' ? region.slice(0, 4) + '00' : region;
   }
   var sector = typeof doc.sector === 'string' ? doc.sector : '';
+  // Where the case came from (issue 15); a missing source is an old case, found on inspection. The
+  // region, sector and enterprise figures are hazards found by inspectors: enterprises' self-reports are
+  // counted only under [scope, 'source', year, source, month, grade, state].
+  var source = typeof doc.source === 'string' && doc.source ? doc.source : 'inspection';
   scopes.forEach(function (scope) {
+    emit([scope, 'source', year, source, month, grade, state], null);
+    if (source === 'self_report') {
+      return;
+    }
     emit([scope, 'region', year, child(scope), month, grade, state], null);
     emit([scope, 'sector', year, sector, month, grade, state], null);
     emit([scope, 'enterprise', year, String(doc.enterprise || ''), grade, state], null);
