@@ -52,6 +52,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "checklist_editor.publish": ("checklist.publish",), "decisions_console.issue_decision": ("decision.issue",),
     "signing.sign": ("document.sign", "document.refuse"),
     "calendar_console.save_notice": ("calendar.notice",), "calendar_console.recount_now": ("calendar.recount",),
+    # 举报 (issue 15): a public submission is audited by the actor "public", without the sender's address
+    "reports_public.submit": ("report.receive",),
+    "reports_console.decide": ("report.not_safety", "report.referred", "report.verify"),
+    "reports_console.duplicate": ("report.duplicate",), "reports_console.reveal": ("report.reveal",),
 }
 # Console forms that change nothing until sent back with a field's value (a confirmation page, a preview
 # first): their audit entry is expected only on the request that acts.
@@ -65,6 +69,7 @@ ACTS_WHEN = {
 NOT_AUDITED = {
     "gateway.server_root": "phone replication traffic (thousands of requests); the worker's filing is the record",
     "gateway.relay": "phone replication traffic (thousands of requests); the worker's filing is the record",
+    "reports_public.status_page": "a receipt-code look-up reads a report's progress and changes nothing",
 }
 
 

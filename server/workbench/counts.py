@@ -92,10 +92,18 @@ def quiet_phones(user: dict, now: datetime | None = None) -> dict:
     return _count([p for p in quiet if roles.in_scope(user, (people.get(p["inspector"]) or {}).get("region"))])
 
 
+def reports_waiting(prefix: str) -> dict:
+    """Public reports (举报) in my region waiting for triage (not decided, not marked duplicate)."""
+    rows = database("reports").view(DDOC, VIEW, startkey=["r", "open", prefix, HIGH], endkey=["r", "open", prefix, ""],
+                                    descending=True, limit=CAP + 1)["rows"]
+    return _count(rows)
+
+
 def all_counts(user: dict, today: date) -> dict:
     prefix = roles.scope_prefix(user)
     overdue, soon = orders(prefix, today)
     due_now, late = publications(today)
     return {"to_review": to_review(prefix), "found": found_without_order(prefix), "orders_overdue": overdue,
             "orders_due": soon, "supervised": supervised(prefix), "plans": plans_to_approve(user),
-            "publications_due": due_now, "publications_late": late, "quiet_phones": quiet_phones(user)}
+            "publications_due": due_now, "publications_late": late, "quiet_phones": quiet_phones(user),
+            "reports": reports_waiting(prefix)}

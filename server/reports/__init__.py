@@ -1,0 +1,33 @@
+"""Public reports (举报): the public form and receipt page, whistleblower protection, and the triage console."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from server.accounts import guard
+
+
+def init_app(app: Flask) -> None:
+    from server.reports import public_views, triage_console
+    app.register_blueprint(public_views.bp)
+    app.register_blueprint(triage_console.bp)
+    # The public form and the receipt look-up are used without an account or a session: the signed
+    # proof-of-work challenge in the form is what ties a submission to a page this server rendered, and an
+    # expired CSRF cookie must not lose a reporter's text.
+    guard.CSRF_EXEMPT_ENDPOINTS.update({"reports_public.submit", "reports_public.status_page"})
+    app.cli.add_command(reporter_key_command)
+
+
+@click.command("reporter-key")
+@click.argument("path")
+def reporter_key_command(path):
+    """Write a new reporters' identity key file (REPORTER_KEY_FILE) at PATH; refuses to overwrite one."""
+    import os
+    from server.reports.protect import make_key_line
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{path} exists; add a line `r2:<key>` to rotate instead") from exc
+    with os.fdopen(fd, "w") as out:
+        out.write(make_key_line("r1") + "\n")
+    click.echo(f"wrote {path}")
