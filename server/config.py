@@ -155,7 +155,7 @@ class Config:
         self.REPORT_POW_BITS = _int(env, "REPORT_POW_BITS", 16)
         self.REPORT_POW_TTL_S = _int(env, "REPORT_POW_TTL_S", 7200)
         self.REPORT_MAX_PHOTOS = _int(env, "REPORT_MAX_PHOTOS", 4)
-        self.REPORT_PHOTO_MAX_MB = _int(env, "REPORT_PHOTO_MAX_MB", 8)
+        self.REPORT_PHOTO_MAX_MB = _int(env, "REPORT_PHOTO_MAX_MB", 5)
         self.REPORT_DUPLICATE_DAYS = _int(env, "REPORT_DUPLICATE_DAYS", 30)
         # The region (6-digit code) whose districts the standalone form (/report) offers to choose from.
         self.REPORT_REGION_ROOT = env.get("REPORT_REGION_ROOT", "370100")
@@ -227,6 +227,9 @@ class Config:
             raise ConfigError("REPORT_POW_BITS must be 4-28 and REPORT_POW_TTL_S 60-86400")
         if not 0 <= self.REPORT_MAX_PHOTOS <= 10 or not 1 <= self.REPORT_PHOTO_MAX_MB <= 20:
             raise ConfigError("REPORT_MAX_PHOTOS must be 0-10 and REPORT_PHOTO_MAX_MB 1-20")
+        if self.REPORT_MAX_PHOTOS * self.REPORT_PHOTO_MAX_MB > self.IMPORT_MAX_MB:
+            # the edge (deploy/edge.py) and nginx refuse any body over IMPORT_MAX_MB + 1 before the app sees it
+            raise ConfigError("REPORT_MAX_PHOTOS x REPORT_PHOTO_MAX_MB must not exceed IMPORT_MAX_MB")
         if not self.COUCHDB_URL.startswith(("http://", "https://")):
             raise ConfigError("COUCHDB_URL must be an http(s) URL, e.g. http://admin:pw@127.0.0.1:5984")
 

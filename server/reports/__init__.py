@@ -22,12 +22,7 @@ def init_app(app: Flask) -> None:
 @click.argument("path")
 def reporter_key_command(path):
     """Write a new reporters' identity key file (REPORTER_KEY_FILE) at PATH; refuses to overwrite one."""
-    import os
-    from server.reports.protect import make_key_line
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError as exc:
-        raise click.ClickException(f"{path} exists; add a line `r2:<key>` to rotate instead") from exc
-    with os.fdopen(fd, "w") as out:
-        out.write(make_key_line("r1") + "\n")
+    from server.reports.protect import create_key_file
+    if not create_key_file(path):
+        raise click.ClickException(f"{path} exists; add a line `r2:<key>` to it to rotate instead")
     click.echo(f"wrote {path}")

@@ -42,15 +42,17 @@ def _may_create(path: Path) -> bool:
     return current_app.testing or path.resolve().is_relative_to(VAR)
 
 
-def _create(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def create_key_file(path: Path) -> bool:
+    """Write a new key file (0600 from the start); False if one is there already."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
         # O_EXCL: when two workers start at once, one writes the key and the other reads it.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return
+        return False
     with os.fdopen(fd, "w") as out:
         out.write(make_key_line("r1") + "\n")
+    return True
 
 
 def keyring() -> tuple[dict[str, bytes], str]:
@@ -60,7 +62,7 @@ def keyring() -> tuple[dict[str, bytes], str]:
         if not _may_create(path):
             raise ConfigError(f"REPORTER_KEY_FILE {path} is missing: create it with "
                               "`flask --app server reporter-key FILE` and keep a copy with the backups' keys")
-        _create(path)
+        create_key_file(path)
     keys: dict[str, bytes] = {}
     last = ""
     for line in path.read_text(encoding="utf-8").split():

@@ -70,12 +70,14 @@ def report_form():
 @bp.post("/report")
 def submit():
     """Receive a report: rate limit, site code, proof of work, fields, photos; then the receipt, once."""
+    # The whole body may be the photos at their limit plus the text; anything larger is refused unread (413).
+    request.max_content_length = (_max_photos() * _max_mb() + 1) * 1024 * 1024
     values = intake.typed(request.form)
     site, site_error = site_from_qr(request.form)
-    if site_error:
-        return _form(values, None, {"site": site_error}, 400)
     if not public_abuse.allow("submit"):
         return _form(values, site, {}, 429, notice="report.rate_limited")
+    if site_error:
+        return _form(values, None, {"site": site_error}, 400)
     refused = public_abuse.check(request.form.get("pow_challenge", ""), request.form.get("pow_nonce", ""))
     if refused:
         return _form(values, site, {}, 400, notice=refused)
@@ -93,6 +95,12 @@ def submit():
     resp = make_response(render_template("reports/receipt.html", code=code))
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+@bp.errorhandler(413)
+def _too_large(_exc):
+    # The body was not read, so there is nothing to put back: the browser's Back button still holds it.
+    return _form({"anonymous": True}, None, {}, 413, notice="report.body_too_large")
 
 
 @bp.route("/report/status", methods=["GET", "POST"])
