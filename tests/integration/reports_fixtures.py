@@ -18,8 +18,8 @@ TEXT = "仓库里堆放了大量易燃物品，消防通道被堵死，灭火器
 
 @pytest.fixture
 def fast_pow(app, tmp_path):
-    """Cheap proof of work and a rate-limit file of this test's own."""
-    app.config.update(FAST_POW, REPORT_LIMIT_DB=str(tmp_path / "limits.sqlite"),
+    """Cheap proof of work, a rate-limit file of this test's own (limits high: one test checks them)."""
+    app.config.update(FAST_POW, REPORT_LIMIT_DB=str(tmp_path / "limits.sqlite"), REPORT_RATE_LIMIT="1000 per hour",
                       REPORTER_KEY_FILE=str(tmp_path / "reporter.key"))
     return app
 
