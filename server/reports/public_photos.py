@@ -47,7 +47,9 @@ def clean(data: bytes, max_bytes: int) -> CleanPhoto:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Problem("report.photo_too_many_pixels") from None
     except Exception:  # UnidentifiedImageError and any parser fault on hostile headers
-        raise Problem("report.photo_not_image") from None
+        # A JPEG or PNG signature with a header that does not parse is a damaged photo, not another format.
+        broken = data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n"
+        raise Problem("report.photo_broken" if broken else "report.photo_not_image") from None
     with im:
         width, height = im.size
         if width < 1 or height < 1 or width * height > MAX_PIXELS:
