@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 from datetime import datetime, timedelta
 
+from i18n import Problem
 from server import audit
 from server.accounts import roles
 from server.db import database
@@ -128,4 +129,16 @@ def decide(user: dict, doc: dict, decision: str, reason: str, department: str | 
     if not verification_available():
         return doc, None
     from server.reports import verification   # the verify branch's module (contract: open_verification)
-    return verification.open_verification(doc, user, team or None), True
+    try:
+        return verification.open_verification(doc, user, team or None), True
+    except (ApiError, Problem):
+        _undo_verify(doc, user)   # no task was opened: the report goes back to the queue, and says so
+        raise
+
+
+def _undo_verify(doc: dict, user: dict) -> None:
+    current = store.reports().get(doc["_id"])
+    if current.get("status") == "verifying" and not current.get("verification"):
+        current.update(status="received", triage=None)
+        store.add_history(current, "triage.verify_undone", user["username"], "")
+        store.reports().put(current)

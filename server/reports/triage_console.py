@@ -90,7 +90,9 @@ def decide(key):
     except Conflict:
         return _page(_report(key), 409, error=t("report.changed_meanwhile"))
     except ApiError as exc:
-        return _page(doc, exc.status, error=exc.message)
+        return _page(store.reports().get(doc["_id"]), exc.status, error=exc.message)
+    except Problem as exc:   # the verification task could not be opened (e.g. the team)
+        return _page(store.reports().get(doc["_id"]), 422, error=exc.message())
     notice = "report.verification_missing" if opened is None else "report.decided"
     return _page(store.reports().get(doc["_id"]), notice=t(notice))
 

@@ -184,3 +184,47 @@ def test_workbench_counts_waiting_reports_of_my_region(app, client, login, qr_si
     assert tile and tile.group(1) == "2" and "/console/reports" in page and "待处理举报" in page
     other = login("supervisor", "370112").get("/console/").get_data(as_text=True)
     assert re.search(r'data-count="reports"><span class="n">(\d+)', other).group(1) == "0"
+
+
+def _stand_in_verification(monkeypatch, opener) -> None:
+    """Until the verify branch's server.reports.verification is merged: a module with the contract's
+    function, so that the call and its failure handling are exercised (the real one replaces it)."""
+    import importlib.machinery
+    import sys
+    import types
+    module = types.ModuleType(triage.VERIFICATION_MODULE)
+    module.__spec__ = importlib.machinery.ModuleSpec(triage.VERIFICATION_MODULE, None)
+    module.open_verification = opener
+    monkeypatch.setitem(sys.modules, triage.VERIFICATION_MODULE, module)
+
+
+def test_verify_calls_open_verification_and_a_failure_puts_the_report_back(app, client, qr_site, monkeypatch):
+    import pytest
+    from server.errors import ApiError
+    if triage.verification_available():
+        pytest.skip("the verify branch's module is installed: its own tests and the one above cover the call")
+    calls = []
+
+    def refuse(report, by, team):
+        calls.append((report["status"], by["username"], team))
+        raise ApiError("validation", message="核查组至少需要两名执法人员")
+    _stand_in_verification(monkeypatch, refuse)
+    _file(app, client)
+    key, = _keys(app)
+    sup = qr_site["sup"]
+    res = sup.post(f"/console/reports/{key}/decide", data={"decision": "verify", "reason": "需要核查"})
+    assert res.status_code == 422 and "至少需要两名" in res.get_data(as_text=True)
+    assert calls == [("verifying", "supervisor370102", None)]
+    doc = _doc(app, key)
+    assert doc["status"] == "received" and doc["triage"] is None and doc["history"][-1]["action"] == "triage.verify_undone"
+
+    def opened(report, by, team):
+        report["verification"] = {"task": "task:stand-in", "at": report["triage"]["at"], "by": by["username"]}
+        with app.app_context():
+            from server.reports import store
+            store.reports().put(report)
+        return report
+    _stand_in_verification(monkeypatch, opened)
+    res = sup.post(f"/console/reports/{key}/decide", data={"decision": "verify", "reason": "需要核查"})
+    assert res.status_code == 200 and "已记录处理决定" in res.get_data(as_text=True)
+    assert _doc(app, key)["verification"]["task"] == "task:stand-in"
