@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, render_template, request
 
-from i18n import Problem, t
+from i18n import t
 from server.qr import signing
 from server.reports import intake, public_abuse, public_status, store
 from server.reports.public_submit import PhotoProblem, save_report
