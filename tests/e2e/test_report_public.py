@@ -53,6 +53,19 @@ def _report_from_qr(context, live_server, locale: str) -> tuple[str, float]:
     return code, elapsed
 
 
+def _refer_first(page) -> None:
+    """Open the newest report from the queue and refer it to another department through the form."""
+    with page.expect_navigation():
+        page.click("#report-queue tbody tr:first-child a")
+    page.check("input[name=decision][value=referred]")
+    page.fill("input[name=department]", "市消防救援支队")
+    page.fill("textarea[name=reason]", "消防通道堵塞属消防救援机构职责")
+    with page.expect_navigation():
+        page.click("#decide-form button[type=submit]")
+    assert page.inner_text("#report-status") == "已转交其他部门"
+    assert "举报人" in page.content() and "内部职工举报" in page.content()
+
+
 def test_report_from_the_qr_page_to_the_receipt_and_the_triage_queue(live_server, browser, dialogs):
     assert cjk_font_installed(), "no Chinese font: run `make browser`"
     shots, timings = [], []
@@ -79,6 +92,14 @@ def test_report_from_the_qr_page_to_the_receipt_and_the_triage_queue(live_server
             shots.append(target)
         finally:
             context.close()
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    try:
+        page = context.new_page()
+        sign_in(page, live_server.url, SUPERVISOR)
+        page.goto(live_server.url + "/console/reports")
+        _refer_first(page)
+    finally:
+        context.close()
     assert not dialogs
     print(f"proof of work at {live_server.app.config['REPORT_POW_BITS']} bits, fill + send: "
           + ", ".join(f"{t:.1f} s" for t in timings))
