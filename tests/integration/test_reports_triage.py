@@ -228,3 +228,23 @@ def test_verify_calls_open_verification_and_a_failure_puts_the_report_back(app, 
     res = sup.post(f"/console/reports/{key}/decide", data={"decision": "verify", "reason": "需要核查"})
     assert res.status_code == 200 and "已记录处理决定" in res.get_data(as_text=True)
     assert _doc(app, key)["verification"]["task"] == "task:stand-in"
+
+
+def test_photos_are_served_to_readers_in_scope_only(app, client, login, qr_site):
+    import io
+    from PIL import Image
+    from tests.integration.reports_fixtures import jpeg
+    res = client.post("/report", data={**web_form(), **solved(app, client),
+                                       "photos": [(io.BytesIO(jpeg((1200, 900))), "p.jpg")]},
+                      content_type="multipart/form-data")
+    assert res.status_code == 200
+    key, = _keys(app)
+    sup = qr_site["sup"]
+    full, thumb = sup.get(f"/console/reports/{key}/photo/1"), sup.get(f"/console/reports/{key}/photo/1?size=thumb")
+    assert full.status_code == thumb.status_code == 200 and full.mimetype == "image/jpeg"
+    assert full.headers["Content-Security-Policy"] == "default-src 'none'"
+    assert Image.open(io.BytesIO(thumb.get_data())).size[0] == 320
+    assert sup.get(f"/console/reports/{key}/photo/2").status_code == 404
+    assert login("admin", "370000").get(f"/console/reports/{key}/photo/1").status_code == 200
+    assert login("supervisor", "370112").get(f"/console/reports/{key}/photo/1").status_code == 404
+    assert app.test_client().get(f"/console/reports/{key}/photo/1").status_code == 302

@@ -112,3 +112,19 @@ def test_photo_cleaning():
         assert exc.value.code == code
     with pytest.raises(Problem):
         public_photos.clean(out.getvalue(), 100)
+
+
+def test_a_missing_key_file_is_made_only_under_var_or_in_tests(tmp_path):
+    from server.config import ConfigError
+    app = Flask(__name__)
+    app.config.update(REPORTER_KEY_FILE=str(tmp_path / "elsewhere" / "reporter.key"), TESTING=False)
+    with app.app_context():
+        with pytest.raises(ConfigError, match="reporter-key"):
+            protect.keyring()
+        assert not (tmp_path / "elsewhere" / "reporter.key").exists()
+        (tmp_path / "bad.key").write_text("r1:not-a-key\n")
+        app.config["REPORTER_KEY_FILE"] = str(tmp_path / "bad.key")
+        with pytest.raises(ConfigError, match="kid:"):
+            protect.keyring()
+    assert protect.create_key_file(tmp_path / "new.key") and not protect.create_key_file(tmp_path / "new.key")
+    assert oct((tmp_path / "new.key").stat().st_mode & 0o777) == "0o600"
