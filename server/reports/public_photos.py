@@ -56,6 +56,10 @@ def clean(data: bytes, max_bytes: int) -> CleanPhoto:
             raise Problem("report.photo_too_many_pixels")
         fmt = im.format
         try:
+            if fmt == "JPEG":
+                # libjpeg decodes at 1/2, 1/4 or 1/8 scale (still reading the whole file, so truncation is
+                # still found): a 24 MP photo costs a fraction of a full decode.
+                im.draft("RGB", (LONG_EDGE, LONG_EDGE))
             im.load()
             upright = ImageOps.exif_transpose(im)
         except Exception:  # truncated or corrupt data, a decoder fault on damaged input
