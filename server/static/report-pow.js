@@ -6,6 +6,8 @@
 (function () {
   'use strict';
   var form = document.getElementById('report-form');
+  // The plain-JS hash is reachable for the e2e test, which compares it with Python's hashlib.
+  window.reportPowSha256 = function (text) { return hex(sha256(utf8(text))); };
   if (!form) { return; }
   var state = document.getElementById('pow-state');
   var button = document.getElementById('report-submit');
@@ -25,6 +27,10 @@
   }
 
   function utf8(text) { return new TextEncoder().encode(text); }
+
+  function hex(bytes) {
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? '0' : '') + b.toString(16); }).join('');
+  }
 
   var K = [0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1,

@@ -4,6 +4,7 @@ the status page reads it; the supervisor of the region sees it in the triage que
 `report-form`, `report-receipt` and `report-triage` in both languages."""
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import time
@@ -32,6 +33,8 @@ def _report_from_qr(context, live_server, locale: str) -> tuple[str, float]:
     page.click("#report-hazard")
     page.wait_for_selector("#report-form")
     assert enterprise["name"] in page.content()
+    for sample in ("", "abc", "举报" * 40, "v1.1796198067.16.ccaa:123456"):   # one and several SHA-256 blocks
+        assert page.evaluate("t => window.reportPowSha256(t)", sample) == hashlib.sha256(sample.encode()).hexdigest()
     started = time.monotonic()
     page.fill("textarea[name=text]", TEXT[locale])
     page.fill("input[name=location]", "二号车间东门" if locale == "zh_CN" else "Workshop 2, east door")
