@@ -36,6 +36,13 @@ def local_settings() -> dict:
     return settings
 
 
+def reporter_key() -> None:
+    """The reporters' identity key (举报人信息, server/reports/protect.py) in var/ unless REPORTER_KEY_FILE names
+    another file: made once, 0600, never in CouchDB."""
+    from server.reports.protect import create_key_file
+    create_key_file(Path(os.environ.setdefault("REPORTER_KEY_FILE", str(VAR / "reporter.key"))))
+
+
 def prepare(env: dict) -> list[dict]:
     """Bootstrap the databases and load the demo city on first start; returns new demo accounts."""
     from server import create_app
@@ -55,6 +62,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     env = {k: v for k, v in local_settings().items() if not os.environ.get(k)}
     os.environ.update(env)
+    reporter_key()
     couch = None
     if not os.environ.get("COUCHDB_URL"):
         from sync.embedded import EmbeddedCouch

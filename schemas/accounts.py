@@ -36,6 +36,7 @@ class UserSchema(StrictSchema):
     inspector_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=80))
     locale = fields.String(load_default="zh_CN", validate=validate.OneOf(("zh_CN", "en")))
     must_change_password = fields.Boolean(dump_only=True)
+    may_reveal_reporters = fields.Boolean(dump_only=True)   # set by an admin (UserUpdateSchema), issue 15
 
 
 class UserCreateSchema(UserSchema):
@@ -50,6 +51,8 @@ class UserUpdateSchema(StrictSchema):
     inspector_id = fields.String(allow_none=True, validate=validate.Length(max=80))
     locale = fields.String(validate=validate.OneOf(("zh_CN", "en")))
     password = fields.String(load_only=True, validate=validate.Length(max=256))
+    # May reveal who sent a public report (举报人), with a reason, each time audited (server/reports/protect.py).
+    may_reveal_reporters = fields.Boolean()
 
 
 class SessionSchema(StrictSchema):

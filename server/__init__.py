@@ -76,6 +76,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from server.plans import availability_console, avoidance_console
     app.register_blueprint(avoidance_console.bp)  # enterprises' 回避 applications, /console/avoidance
     app.register_blueprint(availability_console.bp)  # an inspector's certificate and leave
+    from server import reports
+    reports.init_app(app)  # 举报: public form /report, receipt page, triage /console/reports (issue 15)
     from server.reports import verification_console
     verification_console.init_app(app)  # 举报核查 and rewards: /console/reports/<key>/verify, /console/reports/rewards
     from server import enterprise_portal

@@ -67,6 +67,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "majors_console.case_action": ("major.supervise", "major.supervise_lift", "major.measure"),
     "majors.supervise": ("major.supervise",), "majors.lift": ("major.supervise_lift",),
     "majors.record_measure": ("major.measure",),
+    # 举报 (issue 15): a public submission is audited by the actor "public", without the sender's address
+    "reports_public.submit": ("report.receive",),
+    "reports_console.decide": ("report.not_safety", "report.referred", "report.verify"),
+    "reports_console.duplicate": ("report.duplicate",), "reports_console.reveal": ("report.reveal",),
 }
 # Console forms that change nothing until sent back with a field's value (a confirmation page, a preview
 # first): their audit entry is expected only on the request that acts.
@@ -80,6 +84,7 @@ ACTS_WHEN = {
 NOT_AUDITED = {
     "gateway.server_root": "phone replication traffic (thousands of requests); the worker's filing is the record",
     "gateway.relay": "phone replication traffic (thousands of requests); the worker's filing is the record",
+    "reports_public.status_page": "a receipt-code look-up reads a report's progress and changes nothing",
 }
 
 

@@ -144,6 +144,21 @@ class Config:
         self.AUDIT_CHECKPOINT_DIR = env.get("AUDIT_CHECKPOINT_DIR", "var/audit-checkpoints")
         self.AUDIT_CHECKPOINT_EVERY_S = _int(env, "AUDIT_CHECKPOINT_EVERY_S", 300)
         self.AUDIT_APPEND_TIMEOUT_S = _int(env, "AUDIT_APPEND_TIMEOUT_S", 20)
+        # Public reports (举报, server/reports/): the reporters' identity key file (AES-256-GCM keys, one
+        # "kid:base64url" per line, the last one encrypts; never in CouchDB; made under var/ when missing for
+        # `make run` and tests), submissions and receipt look-ups per address, the proof-of-work difficulty
+        # (leading zero bits) and lifetime, photos per report and their size, and the duplicate window.
+        self.REPORTER_KEY_FILE = env.get("REPORTER_KEY_FILE", "var/reporter.key")
+        self.REPORT_LIMIT_DB = env.get("REPORT_LIMIT_DB", "var/report-limits.sqlite")
+        self.REPORT_RATE_LIMIT = env.get("REPORT_RATE_LIMIT", "10 per hour;30 per day")
+        self.REPORT_STATUS_RATE_LIMIT = env.get("REPORT_STATUS_RATE_LIMIT", "30 per hour")
+        self.REPORT_POW_BITS = _int(env, "REPORT_POW_BITS", 16)
+        self.REPORT_POW_TTL_S = _int(env, "REPORT_POW_TTL_S", 7200)
+        self.REPORT_MAX_PHOTOS = _int(env, "REPORT_MAX_PHOTOS", 4)
+        self.REPORT_PHOTO_MAX_MB = _int(env, "REPORT_PHOTO_MAX_MB", 5)
+        self.REPORT_DUPLICATE_DAYS = _int(env, "REPORT_DUPLICATE_DAYS", 30)
+        # The region (6-digit code) whose districts the standalone form (/report) offers to choose from.
+        self.REPORT_REGION_ROOT = env.get("REPORT_REGION_ROOT", "370100")
         # HTTPS: secure cookies and HSTS (seconds; 0 = no header), both on by default when PUBLIC_BASE_URL is
         # https:// (production); HSTS is sent only on requests that came over HTTPS.
         https = self.PUBLIC_BASE_URL.startswith("https://")
@@ -217,6 +232,13 @@ class Config:
         if self.WORKER_POLL_S < 1:
             raise ConfigError("WORKER_POLL_S must be at least 1 (seconds between the worker's sweeps)")
         _check_audit_keys(self.AUDIT_KEYS, self.AUDIT_ACTIVE_KEY)
+        if not 4 <= self.REPORT_POW_BITS <= 28 or not 60 <= self.REPORT_POW_TTL_S <= 86400:
+            raise ConfigError("REPORT_POW_BITS must be 4-28 and REPORT_POW_TTL_S 60-86400")
+        if not 0 <= self.REPORT_MAX_PHOTOS <= 10 or not 1 <= self.REPORT_PHOTO_MAX_MB <= 20:
+            raise ConfigError("REPORT_MAX_PHOTOS must be 0-10 and REPORT_PHOTO_MAX_MB 1-20")
+        if self.REPORT_MAX_PHOTOS * self.REPORT_PHOTO_MAX_MB > self.IMPORT_MAX_MB:
+            # the edge (deploy/edge.py) and nginx refuse any body over IMPORT_MAX_MB + 1 before the app sees it
+            raise ConfigError("REPORT_MAX_PHOTOS x REPORT_PHOTO_MAX_MB must not exceed IMPORT_MAX_MB")
         if not self.COUCHDB_URL.startswith(("http://", "https://")):
             raise ConfigError("COUCHDB_URL must be an http(s) URL, e.g. http://admin:pw@127.0.0.1:5984")
 

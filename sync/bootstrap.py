@@ -9,7 +9,7 @@ from sync.ddoc_upgrade import install
 
 log = logging.getLogger(__name__)
 
-DATABASES = ("registry", "records", "audit", "public")
+DATABASES = ("registry", "records", "audit", "public", "reports")  # reports: 举报, issue 15; never on phones
 LARGE_DATABASES = ("records", "audit")
 # Only the server's admin credentials may read or write: browsers never reach CouchDB directly.
 SECURITY = {"admins": {"names": [], "roles": ["_admin"]}, "members": {"names": [], "roles": ["_admin"]}}
@@ -31,6 +31,7 @@ INDEXES = {
                 (["type", "enterprise"], "type-enterprise"), (["type", "status", "submitted_at"], "type-status-at")],
     "public": [(["type", "region"], "type-region")],
     "audit": [(["type", "subject"], "type-subject")],
+    "reports": [(["type", "receipt.locator"], "type-locator")],   # a receipt code finds its report
 }
 
 

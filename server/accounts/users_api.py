@@ -15,7 +15,8 @@ from server.registry.store import page, scope_selector
 from sync.couch import Conflict
 
 # What a user change is audited with (the password itself never: only that a new one was set).
-USER_FIELDS = ("role", "region", "active", "display_name", "inspector_id", "password_set")
+USER_FIELDS = ("role", "region", "active", "display_name", "inspector_id", "password_set",
+               "may_reveal_reporters")   # who may reveal a reporter (issue 15) is itself audited
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User accounts")
 
 

@@ -1,7 +1,7 @@
 """The page a plain browser shows for a scanned site QR code: who the site is, never any inspection."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request, url_for
 
 from server.db import registry
 from server.qr import signing
@@ -28,7 +28,10 @@ def site_page(token):
         return render_template("public_site.html", site=None, enterprise=None, reason=reason), 404
     public_site = {k: site.get(k) for k in ("name", "address")}
     public_enterprise = {k: enterprise.get(k) for k in ("name", "uscc", "address")}
-    return render_template("public_site.html", site=public_site, enterprise=public_enterprise, reason=None)
+    # The report form gets the same signed arguments as this page, and checks them again itself (举报).
+    report_url = url_for("reports_public.report_form", t=token, k=request.args.get("k", ""), s=request.args.get("s", ""))
+    return render_template("public_site.html", site=public_site, enterprise=public_enterprise, reason=None,
+                           report_url=report_url)
 
 
 @bp.get("/public/results")

@@ -100,6 +100,13 @@ def selfreports(user: dict) -> dict:
     return _count(count_waiting(user, CAP + 1))
 
 
+def reports_waiting(prefix: str) -> dict:
+    """Public reports (举报) in my region waiting for triage (not decided, not marked duplicate)."""
+    rows = database("reports").view(DDOC, VIEW, startkey=["r", "open", prefix, HIGH], endkey=["r", "open", prefix, ""],
+                                    descending=True, limit=CAP + 1)["rows"]
+    return _count(rows)
+
+
 def all_counts(user: dict, today: date) -> dict:
     prefix = roles.scope_prefix(user)
     overdue, soon = orders(prefix, today)
@@ -107,7 +114,8 @@ def all_counts(user: dict, today: date) -> dict:
     return {"to_review": to_review(prefix), "found": found_without_order(prefix), "orders_overdue": overdue,
             "orders_due": soon, "supervised": supervised(prefix), "plans": plans_to_approve(user),
             "publications_due": due_now, "publications_late": late, "quiet_phones": quiet_phones(user),
-            "rewards": rewards_to_approve(user), "selfreports": selfreports(user)}
+            "rewards": rewards_to_approve(user), "selfreports": selfreports(user),
+            "reports": reports_waiting(prefix)}
 
 
 def rewards_to_approve(user: dict) -> dict:

@@ -32,7 +32,7 @@ def test_embedded_couch_is_restarted_after_a_crash_and_keeps_its_data(tmp_path):
 def test_bootstrap_is_idempotent_and_locks_databases(couch_url, db_prefix):
     couch = Couch(couch_url)
     first = bootstrap(couch, db_prefix)
-    assert len(first["databases"]) == 4
+    assert len(first["databases"]) == 5   # registry, records, audit, public, reports (举报, issue 15)
     again = bootstrap(couch, db_prefix)
     assert again == {"databases": [], "indexes": [], "design_docs": []}
     import httpx

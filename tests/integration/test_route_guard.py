@@ -14,7 +14,9 @@ PUBLIC = {"auth.csrf_token", "auth.login", "auth.issue_token", "api-docs.openapi
           "public.results_page", "public.site_page", "healthz", "static", "console.set_language", "console.login",
           "fieldkit.root_redirect", "fieldkit.index", "fieldkit.shell_file", "fieldkit.generated_file",
           "fieldkit.service_worker", "apidocs.docs_page", "apidocs.docs_asset", "apidocs.static",
-          "majors_pages.public_list"}  # 挂牌督办 list, only when PUBLIC_MAJORS_LIST is on (test_majors_stats.py)
+          "majors_pages.public_list",  # 挂牌督办 list, only when PUBLIC_MAJORS_LIST is on (test_majors_stats.py)
+          # public reports (举报): the form, its submission and the receipt-code page (tests/integration/test_reports_public.py)
+          "reports_public.report_form", "reports_public.submit", "reports_public.status_page"}
 # Any signed-in user, field staff included: their own session and tokens, their own tasks (a task is shown
 # to its team and hidden as 404 from everyone else: tests/integration/test_plans.py), the checklist
 # templates their phone shows; the sync gateway (own database only: tests/integration/test_gateway_access.py).
