@@ -69,14 +69,17 @@ def test_a_named_reporter_appears_nowhere_but_the_reveal(app, client, login, qr_
         key = store.reports().find({"type": "report", "channel": "qr"}, limit=1)[0]["_id"].split(":", 1)[1]
     admin, sup = login("admin", "370000"), qr_site["sup"]
     inspector_body = {"name": "核查员", "cert_no": "37019988776655", "unit": "历下区应急管理局", "region": "370102",
-                      "sectors": "化工", "mobile": "13700000000"}
-    admin.post("/api/v1/inspectors", json=inspector_body)
-    # When the verify branch's module is there, this also opens the verification task on the team's phones,
-    # whose databases the scan below reads.
+                      "sectors": "机械", "mobile": "13700000000"}
+    for n in range(2):                           # a verification team is two people
+        made = admin.post("/api/v1/inspectors", json={**inspector_body, "name": f"核查员{n}",
+                                                      "cert_no": f"3701998877665{n}", "mobile": f"1370000000{n}"})
+        assert made.status_code == 201, made.get_json()
+    # This also opens the verification task on the team's phones, whose databases the scan below reads.
     team = [i["_id"] for i in triage_inspectors(app)]
-    assert team or not triage.verification_available()
     res = sup.post(f"/console/reports/{key}/decide", data={"decision": "verify", "reason": "需要现场核查", "team": team})
-    assert res.status_code == 200
+    assert res.status_code == 200, res.headers.get("Location")
+    with app.app_context():
+        assert store.reports().get(f"report:{key}")["verification"]["task"].startswith("task:")
     leaks, urls = [], _get_routes(app) + _report_pages(key)
     assert len(urls) > 40   # the console, the API's lists, exports and statistics, the audit log
     for session in (admin, sup):

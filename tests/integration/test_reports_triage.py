@@ -119,12 +119,12 @@ def test_verify_decision_opens_verification_when_available(app, client, qr_site)
     key, = _keys(app)
     sup = qr_site["sup"]
     res = sup.post(f"/console/reports/{key}/decide", data={"decision": "verify", "reason": "情况具体，需现场核查"})
-    assert res.status_code == 200 and _doc(app, key)["status"] == "verifying"
-    assert _audit(app, "report.verify")
-    if not triage.verification_available():
-        assert "核查任务功能未启用" in res.get_data(as_text=True)
-    else:
-        assert _doc(app, key)["verification"]["task"].startswith("task:")
+    # No team chosen yet: the report waits on its verification page, where the team is chosen.
+    assert res.status_code == 302 and res.headers["Location"].endswith(f"/console/reports/{key}/verify")
+    assert _doc(app, key)["status"] == "verifying" and _doc(app, key)["verification"]["task"] is None
+    assert _audit(app, "report.verify") and triage.verification_available()
+    page = sup.get(f"/console/reports/{key}").get_data(as_text=True)
+    assert f"/console/reports/{key}/verify" in page
 
 
 def test_two_supervisors_deciding_at_once_record_one_decision(app, client, login, qr_site):
