@@ -1,8 +1,9 @@
-"""A report's verification in Debian's Chromium, from a report the triage decided "verify" (written in the
-contract's shape until the public form is merged): the supervisor chooses the team and sends the task; it
+"""A public report from start to reward in Debian's Chromium (issue 15): a phone scans a site's QR code and
+sends a report from that page; the supervisor triages it ("verify"), chooses the team and sends the task; it
 reaches an inspector's phone (the field kit) with what was reported and nothing about who; the inspector
 checks in, files a hazard, syncs; a supervisor approves the record; the report is found true with its case
-(source "report"); a reward is proposed and approved by a second supervisor, then paid."""
+(source "report") in the register; the receipt page shows the outcome in public words; a reward is proposed
+and approved by a second supervisor, then paid."""
 from __future__ import annotations
 
 import json
@@ -11,7 +12,9 @@ from server.db import database, registry
 from tests.e2e.fieldkit_helpers import jpeg_file, make_team, open_kit, phone_context, run_worker_until
 from tests.e2e.helpers import SUPERVISOR, create_user, sign_in
 from tests.e2e.kit_actions import answer_all, check_in_typed, sign_all
-from tests.integration.report_fixtures import IDENTITY_MARK, RECEIPT_MARK, SALT_MARK, key_of, report, verifying_report
+from tests.e2e.helpers import PHONE
+from tests.e2e.test_report_public import TEXT, _report_from_qr
+from tests.integration.report_fixtures import report
 
 SECOND = "e2e_second_sup"
 
@@ -49,16 +52,22 @@ def file_with_a_hazard(phone, task: dict) -> None:
 
 def test_a_report_is_verified_on_a_phone_found_true_and_rewarded(live_server, page, browser, new_context, dialogs):
     app, url = live_server.app, live_server.url
-    seeded = live_server.enterprises[0]
     team = make_team(live_server, "V")
     create_user(app, SECOND, "supervisor", "370100", display_name="李复核")
-    doc = verifying_report(app, {"uscc": seeded["uscc"], "name": seeded["name"], "region": seeded["region"],
-                                 "sector": "machinery"})
-    key = key_of(doc)
+    reporter = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    code, _ = _report_from_qr(reporter, live_server, "zh_CN")
 
     sign_in(page, url, SUPERVISOR)
-    page.goto(f"{url}/console/reports/{key}/verify")
-    assert "二号车间夜班" in page.inner_text("[data-t=report-text]")
+    page.goto(f"{url}/console/reports")
+    click_and_wait(page, "#report-queue tbody tr:first-child a")
+    page.check("input[name=decision][value=verify]")
+    page.fill("textarea[name=reason]", "反映具体，需现场核查")
+    click_and_wait(page, "#decide-form button[type=submit]")
+    assert page.url.endswith("/verify")                  # no team chosen in the triage: chosen here
+    key = page.url.rstrip("/").split("/")[-2]
+    doc = report(app, f"report:{key}")
+    assert doc["status"] == "verifying" and doc["insider"] is True
+    assert TEXT["zh_CN"][:8] in page.inner_text("[data-t=report-text]")
     for member in team:
         page.check(f"input[name=inspectors][value='{member.inspector_id}']")
     click_and_wait(page, "[data-t=open-form] button[type=submit]")
@@ -73,9 +82,10 @@ def test_a_report_is_verified_on_a_phone_found_true_and_rewarded(live_server, pa
     card.wait_for()
     assert "举报核查" in card.inner_text()
     card.click()
-    phone.wait_for_selector("text=二号车间夜班时安全出口被成品堆垛堵死")
+    phone.wait_for_selector(f"text={TEXT['zh_CN'][:12]}")
     on_phone = phone_everything(phone, team[0].inspector_id)
-    for secret in (IDENTITY_MARK, RECEIPT_MARK, SALT_MARK, "insider", doc["_id"]):
+    secrets = [code, code.replace("-", ""), doc["receipt"]["hash"], "insider", doc["_id"]]
+    for secret in secrets + ([doc["identity"]["ciphertext"]] if doc.get("identity") else []):
         assert secret not in on_phone, secret
     phone.click("text=返回")
     file_with_a_hazard(phone, task)
@@ -93,6 +103,17 @@ def test_a_report_is_verified_on_a_phone_found_true_and_rewarded(live_server, pa
     assert "属实" in outcome and "二号车间东侧安全出口被成品堆垛堵塞" in outcome
     case = records.find({"type": "hazard_case", "task": task["_id"]}, limit=1)[0]
     assert case["source"] == "report" and case["report"] == doc["_id"]
+    page.goto(f"{url}/console/hazards?source=report")   # the one register, with its source
+    assert "二号车间东侧安全出口被成品堆垛堵塞" in page.inner_text("main")
+    status = reporter.new_page()                           # the reporter's receipt code, no account
+    status.goto(url + "/report/status")
+    status.fill("input[name=code]", code)
+    click_and_wait(status, "form button[type=submit]")
+    assert status.inner_text("#report-state") != "已收到，正在分办"
+    told = status.inner_text("#report-progress")
+    assert "属实" in told and team[0].name not in told and "二号车间东侧" not in told
+    reporter.close()
+    page.goto(f"{url}/console/reports/{key}/verify")
 
     page.select_option("select[name=grade]", "general")
     page.fill("input[name=amount]", "1500")
@@ -117,8 +138,8 @@ def test_a_report_is_verified_on_a_phone_found_true_and_rewarded(live_server, pa
     assert stored["status"] == "verified_true" and stored["outcome"]["cases"] == [case["_id"]]
     with app.app_context():
         trail = [e["action"] for e in database("audit").find({"type": "audit", "subject": doc["_id"]}, limit=50)]
-    assert sorted(trail) == sorted(["report.verify", "report.outcome", "report.reward_propose",
-                                    "report.reward_approve", "report.reward_pay"])
+    assert sorted(trail) == sorted(["report.receive", "report.verify", "report.verify", "report.outcome",
+                                    "report.reward_propose", "report.reward_approve", "report.reward_pay"])
     assert dialogs == []
 
 
