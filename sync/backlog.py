@@ -12,6 +12,7 @@ import threading
 import time
 
 from sync.couch import Couch, Database, NotFound, seq_number
+from sync.worker.checkpoints import filed_up_to
 from sync.phones import DB_PATTERN
 
 MAX_COUNTED = 2000  # databases counted per look; beyond, the answer says it is partial
@@ -30,8 +31,9 @@ def count(server: Couch, prefix: str, records: Database) -> dict:
             head = seq_number(server.db(name).info()["update_seq"])
         except NotFound:
             continue
-        checkpoint = str((records.get_or_none(f"_local/worker-{name}") or {}).get("seq", "0"))
-        gap = head - seq_number(checkpoint)
+        stored = records.get_or_none(f"_local/worker-{name}") or {}
+        checkpoint = str(stored.get("seq", "0"))
+        gap = head - filed_up_to(stored)
         if gap > 0:
             by_db[name] = gap
             waiting_at.add((name, checkpoint))

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from sync.couch import Conflict, CouchError, Database, NotFound, seq_number
 from sync.notify import inspector_db_names
 from sync.phones import DB_PATTERN
-from sync.worker.checkpoints import advance
+from sync.worker.checkpoints import advance, filed_up_to, note_head
 from sync.worker.deliver import deliver_reviews
 from sync.worker.purge import purge_phone
 from sync.worker.quarantine import counts, discard, file_singly, transient
@@ -83,13 +83,15 @@ class Worker:
     def _checkpoint(self, name: str) -> dict:
         return self.records.get_or_none(f"_local/worker-{name}") or {"_id": f"_local/worker-{name}", "seq": "0"}
 
-    def process_db(self, name: str) -> int:
+    def process_db(self, name: str, head: int | None = None) -> int:
         """File everything new in one database, a batch at a time; the checkpoint moves after each batch.
         A batch that cannot be read or filed whole is filed one document at a time (sync/worker/quarantine.py)."""
         db = self.server.db(name)
         inspector_id = "inspector:" + name[len(self.prefix) + len("inspector_"):]
         ctx = Context(source=db, inspector_id=inspector_id, registry=self.registry, records=self.records,
                       **self.context_args)
+        # update_seq before reading the feed: once the feed is read to its end, everything up to it is filed
+        head = head if head is not None and head >= 0 else seq_number(db.info()["update_seq"])
         checkpoint, done = self._checkpoint(name), 0
         while True:
             feed = self._file_batch(ctx, checkpoint["seq"])
@@ -104,7 +106,8 @@ class Worker:
             else:
                 done += feed["done"]
             if not feed["results"]:
-                self.checkpoint_seqs[name] = seq_number(checkpoint["seq"])
+                checkpoint = note_head(self.records, checkpoint, head)
+                self.checkpoint_seqs[name] = filed_up_to(checkpoint)
                 return done
             checkpoint = advance(self.records, checkpoint, feed["last_seq"])
 
@@ -152,7 +155,7 @@ class Worker:
             targets = self.sweep.changed(self.server, self.sweep.slice(self.inspector_dbs), self.retry)
         done = 0
         for name, seq in targets:
-            done += self._file([name])
+            done += self._file([name], seq)
             if name not in self.retry:
                 self.sweep.mark_filed(name, seq)
         done += deliver_reviews(self.server, self.prefix, self.records, self.context_args["seal_secret"])
@@ -175,11 +178,11 @@ class Worker:
         self.processed += done
         return done
 
-    def _file(self, names: list[str]) -> int:
+    def _file(self, names: list[str], head: int | None = None) -> int:
         done = 0
         for name in names:
             try:
-                done += self.process_db(name)
+                done += self.process_db(name, head)
                 self.raced.pop(name, None)
                 self.retry.discard(name)
                 self.waiting.pop(name, None)

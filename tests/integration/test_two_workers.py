@@ -78,11 +78,14 @@ def test_a_checkpoint_moved_by_the_other_worker_never_goes_back(app):
         db = records(app)
         doc_id = f"_local/worker-test-{uuid.uuid4().hex[:8]}"
         stale = {"_id": doc_id, "_rev": db.put({"_id": doc_id, "seq": "0"})["rev"], "seq": "0"}  # both read this
-        db.put(dict(stale, seq="40-theirs"))                                                   # B moves on
+        db.put(dict(db.get(doc_id), seq="40-theirs"))                                          # B moves on
         assert advance(db, dict(stale), "12-mine")["seq"] == "40-theirs"                     # A is behind: theirs
         assert db.get(doc_id)["seq"] == "40-theirs"
         assert advance(db, dict(stale), "55-mine")["seq"] == "55-mine"                       # A is ahead: A's
         assert db.get(doc_id)["seq"] == "55-mine"
+        fresh = f"_local/worker-test-{uuid.uuid4().hex[:8]}"                                 # none stored yet
+        assert advance(db, {"_id": fresh, "seq": "0"}, "3-first")["seq"] == "3-first"
+        assert db.get(fresh)["seq"] == "3-first"
 
 
 def test_two_worker_processes_file_every_push_once(app, couch_url, db_prefix, tmp_path):
