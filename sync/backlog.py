@@ -34,6 +34,8 @@ def count(server: Couch, prefix: str, records: Database) -> dict:
         stored = records.get_or_none(f"_local/worker-{name}") or {}
         checkpoint = str(stored.get("seq", "0"))
         gap = head - filed_up_to(stored)
+        if gap > 0 and not server.db(name).changes(since=checkpoint, limit=1)["results"]:
+            gap = 0   # only writes _changes never shows (CouchDB's _security), in a database no worker saw yet
         if gap > 0:
             by_db[name] = gap
             waiting_at.add((name, checkpoint))

@@ -116,7 +116,7 @@ def test_forty_slow_login_bodies_do_not_stall_the_server(stack):
 
 
 def test_oversized_and_short_bodies_are_refused_by_the_edge(stack):
-    server = stack(IMPORT_MAX_MB=1)
+    server = stack(IMPORT_MAX_MB=1, REPORT_MAX_PHOTOS=1, REPORT_PHOTO_MAX_MB=1)
     big = httpx.post(server.url + "/api/v1/auth/login", content=b"x" * (3 * 1024 * 1024),
                      headers={"Content-Type": "application/json"}, timeout=30)
     assert big.status_code == 413 and big.json()["code"] == "too_large"

@@ -8,18 +8,24 @@ import time
 import uuid
 
 from server.db import couch, database, registry
+from sync.couch import seq_number
+from sync.worker.checkpoints import filed_up_to
 from sync.worker.feed import STATUS_ID
 from tests.integration.worker_fixtures import dispatched_task, inspection, phone_db, records, run_worker
 
 A = "inspector:abcabcabcabc"
 
 
-def put_raw(app, db, doc_id: str, text: str) -> None:
-    """A document written as raw JSON text straight into the phone database (what no gateway would pass)."""
+def put_raw(app, db, doc_id: str, text: str, engine_may_refuse: bool = False) -> bool:
+    """A document written as raw JSON text straight into the phone database (what no gateway would pass);
+    False if the engine itself refused to store it (then it can never reach the worker)."""
     with app.app_context():
         res = couch().request("PUT", f"{db.path}/{doc_id}", content=text.encode(),
                               headers={"Content-Type": "application/json"})
+    if engine_may_refuse and res.status_code in (400, 500):
+        return False
     assert res.status_code in (201, 202), res.text
+    return True
 
 
 def deep(levels: int) -> str:
@@ -40,9 +46,11 @@ def poison(app, db, task: dict) -> dict[str, str]:
                                        "field.invalid"),                              # wrong types
         f"hazard:{uuid.uuid4()}": (json.dumps({"type": "hazard", "note": "长" * 1_100_000}), "field.too_large"),
     }
-    for doc_id, (text, _) in shapes.items():
-        put_raw(app, db, doc_id, text)
-    return {doc_id: code for doc_id, (_, code) in shapes.items()}
+    # Apache CouchDB 3.4.3 answers 500 (badarith) to the 5,000-digit integer: that shape never reaches a phone
+    # database there, so it is left out of what the worker must set aside.
+    stored = {doc_id for doc_id, (text, code) in shapes.items()
+              if put_raw(app, db, doc_id, text, engine_may_refuse="field.unreadable field.invalid" == code)}
+    return {doc_id: code for doc_id, (_, code) in shapes.items() if doc_id in stored}
 
 
 def broken_step(app, db) -> str:
@@ -77,7 +85,7 @@ def test_each_poison_shape_is_set_aside_and_the_next_valid_document_is_filed(app
     with app.app_context():
         checkpoint = database("records").get(f"_local/worker-{db.name}")
         status = database("records").get(STATUS_ID)
-    assert str(checkpoint["seq"]).split("-")[0] == str(db.info()["update_seq"]).split("-")[0]
+    assert filed_up_to(checkpoint) == seq_number(db.info()["update_seq"])   # past everything, poison included
     assert status["quarantined"] >= 2 and "set aside" in status["last_error"]
     filed_rev = records(app).get(after["_id"])["_rev"]
     run_worker(app)                                     # nothing left to do, nothing done twice
