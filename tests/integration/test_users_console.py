@@ -7,6 +7,7 @@ from server import audit
 from server.db import database, registry
 from tests.integration.conftest import PASSWORD
 from tests.integration.helpers import inspector
+from tests.key_scan import key_like, visible_text
 
 LIST = "/console/users"
 NEW = "/console/users/new"
@@ -178,3 +179,24 @@ def test_admin_cannot_lock_themselves_out_and_enterprise_accounts_are_read_only(
                                                          "region": "370102"})
     assert res.status_code == 409 and stored(app, "ent.account")["display_name"] == "ent.account"
     assert PASSWORD not in page
+
+
+def test_no_page_shows_an_internal_key_or_code(app, login, make_user):
+    """The scan of tests/integration/test_key_scan.py on every page of this feature, in both languages:
+    roles, regions, the linked inspector and the errors are shown in words."""
+    admin, sup = login("admin", "370000"), login("supervisor", "370100")
+    make_user("ent.account", "enterprise", "370102")
+    person = inspector("370102")
+    assert admin.post("/api/v1/inspectors", json=person).status_code == 201
+    assert admin.post(NEW, data={**GOOD, "role": "inspector", "cert_no": person["cert_no"]}).status_code == 302
+    bad = admin.post(NEW, data={**GOOD, "role": "root", "region": "999999", "username": "Bad!"})
+    pages = [bad.get_data(as_text=True)]
+    for lang in ("zh_CN", "en"):
+        for who in (admin, sup):
+            for url in (LIST, NEW, "/console/users/wang.fang", "/console/users/ent.account"):
+                res = who.get(f"{url}?lang={lang}")
+                if res.status_code == 200:
+                    pages.append(res.get_data(as_text=True))
+    assert len(pages) == 15   # the refused form, then 4 pages for the admin and 3 for the supervisor, twice
+    found = [hit for page in pages for hit in key_like(visible_text(page))]
+    assert not found, found
