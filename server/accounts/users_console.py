@@ -23,8 +23,8 @@ from sync.couch import Conflict
 
 bp = Blueprint("users_console", __name__)
 PER_PAGE = 25
-DONE = ("created", "saved")
-ROLE_WORDS = (*ROLES, roles.ENTERPRISE)   # roles with words in the catalogue (users.role.*)   # the confirmations a redirect may ask the user page to show
+DONE = ("created", "saved")   # the confirmations a redirect may ask the user page to show
+ROLE_WORDS = (*ROLES, roles.ENTERPRISE)   # roles with words in the catalogue (users.role.*)
 
 
 def init_app(app: Flask) -> None:
@@ -83,20 +83,33 @@ def new_user():
         return _new_form({"active": True}, {}, 200)
     form, errors = read_form(request.form, creating=True)
     data = {k: form[k] for k in ("username", "display_name", "role", "region") if form.get(k) != ""}
-    data.update(password=request.form.get("password", "")[:300], active=form["active"])
+    data.update(password=form["password"], active=form["active"])
+    # Every box's problem at once (the form's own checks, the link, the schema), not one per attempt.
+    data["inspector_id"] = _link_or_error(form, errors)
+    try:
+        loaded = UserCreateSchema().load(data)
+    except ValidationError as exc:
+        errors = {**_errors_in_words(exc.messages), **errors}
     if errors:
         return _new_form(form, errors, 422)
     try:
-        data["inspector_id"] = inspector_for(form)
-        loaded = UserCreateSchema().load(data)
         doc = users_service.create_user(loaded)
-    except ValidationError as exc:
-        return _new_form(form, _errors_in_words(exc.messages), 422)
-    except Problem as exc:   # a weak password, or a 执法证号 that names nobody
+    except Problem as exc:   # the password's rules, checked where it is hashed
         return _new_form(form, {problem_field(exc): exc.message()}, 422)
     except Conflict:
         return _new_form(form, {"username": t("users.error.taken")}, 409)
     return redirect(url_for("users_console.user_page", username=doc["username"], done="created"))
+
+
+def _link_or_error(form: dict, errors: dict) -> str | None:
+    """The linked inspector's id, or None with the reason put under the 执法证号 box."""
+    if "cert_no" in errors:   # already refused (a role that has no link)
+        return None
+    try:
+        return inspector_for(form)
+    except Problem as exc:
+        errors["cert_no"] = exc.message()
+        return None
 
 
 def _user_or_404(username: str) -> dict:
@@ -134,15 +147,19 @@ def user_page(username):
     return _user_form(doc, done=done if done in DONE else None)
 
 
-def _changes(doc: dict, form: dict) -> dict:
+def _changes(doc: dict, form: dict, errors: dict) -> dict:
     """Only what differs from the stored user: an unchanged role or region sent back must not end the
     user's sessions (store.update_user does that for any role or region in the changes)."""
     wanted = {k: form[k] for k in ("display_name", "role", "region", "active", "may_reveal_reporters")}
-    wanted["inspector_id"] = inspector_for(form)
+    wanted["inspector_id"] = _link_or_error(form, errors)
     changes = {k: v for k, v in wanted.items() if v != doc.get(k, False if k == "may_reveal_reporters" else None)}
     if form.get("password"):
         changes["password"] = form["password"]
-    return UserUpdateSchema().load(changes)
+    try:
+        return UserUpdateSchema().load(changes)
+    except ValidationError as exc:
+        errors.update({**_errors_in_words(exc.messages), **errors})
+        return {}
 
 
 @bp.post("/console/users/<username>")
@@ -156,15 +173,14 @@ def update_user(username):
     if doc["username"] == g.user["username"] and (form["role"] != roles.ADMIN or not form["active"]):
         # An admin locking themselves out would leave the office without anyone to undo it.
         errors["form"] = t("users.error.self")
+    changes = _changes(doc, form, errors)
     if errors:
         return _user_form(doc, form, errors, 422)
     try:
         # Saved even when nothing differs, as the API saves an empty PATCH: every accepted save leaves
         # its user.update entry (server/audit_routes.py checks that it does).
-        users_service.update_user(doc, _changes(doc, form))
-    except ValidationError as exc:
-        return _user_form(doc, form, _errors_in_words(exc.messages), 422)
-    except Problem as exc:
+        users_service.update_user(doc, changes)
+    except Problem as exc:   # the password's rules, checked where it is hashed
         return _user_form(doc, form, {problem_field(exc): exc.message()}, 422)
     except Conflict:   # someone else changed the user meanwhile: show theirs, ask to do it again
         return _user_form(_user_or_404(username), None, {"form": t("users.error.stale")}, 409)

@@ -15,7 +15,8 @@ GOOD = {"username": "wang.fang", "display_name": "王芳", "role": "supervisor",
         "active": "on", "password": "Tea kettle mountain 4417", "password_confirm": "Tea kettle mountain 4417"}
 
 
-LABELS = {"region": "所属行政区划", "role": "角色", "display_name": "姓名", "username": "用户名", "password": "密码"}
+LABELS = {"region": "所属行政区划", "role": "角色", "display_name": "姓名", "username": "用户名",
+          "password": "密码"}   # each error is named by its box's label
 
 
 def entries(app, username: str, action: str) -> list[dict]:
@@ -152,6 +153,8 @@ def test_hostile_and_malformed_input_is_refused_in_words_with_the_form_kept(app,
         assert 'name="csrf_token"' in page and GOOD["password"] not in page
         if field != "display_name":
             assert 'value="赵六"' in page, change   # what was typed is kept
+    both = admin.post(NEW, data={**GOOD, "region": "999999", "password_confirm": "x"}).get_data(as_text=True)
+    assert "不在区划代码表中" in both and "两次输入的密码不一致" in both   # every problem at once
     assert stored(app, "wang.fang") is None and stored(app, "taken.name")["display_name"] == "taken.name"
 
     script = '<script>alert("x")</script>'
