@@ -18,6 +18,8 @@ FORM_FIELDS = ("username", "display_name", "role", "region", "active", "may_reve
 # Far above every schema limit: long enough that the schema names the real limit in its message, short
 # enough that a hostile megabyte is not echoed back into the page.
 CAP = 300
+# Names the console's own addresses use: a user called "new" could never be opened at /console/users/new.
+RESERVED = ("new",)
 
 
 def _text(form, name: str) -> str:
@@ -40,6 +42,8 @@ def read_form(form, creating: bool) -> tuple[dict, dict[str, str]]:
     if creating:
         # Usernames are stored lower-case (store.get_user looks them up so): spare the admin a refusal.
         values["username"] = _text(form, "username").lower()
+        if values["username"] in RESERVED:
+            errors["username"] = t("users.error.reserved")
         if not values["password"]:
             errors["password"] = t("users.error.password_missing")
     if values["password"] and values["password"] != str(form.get("password_confirm", ""))[:CAP]:

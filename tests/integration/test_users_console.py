@@ -141,6 +141,7 @@ def test_hostile_and_malformed_input_is_refused_in_words_with_the_form_kept(app,
         ({"username": "x" * 100}, "username", "格式"),
         ({"username": "Bad Name!"}, "username", "格式"),
         ({"username": "taken.name"}, "username", "该用户名已被使用"),
+        ({"username": "new"}, "username", "系统保留"),
         ({"password": "short", "password_confirm": "short"}, "password", "10"),
         ({"password_confirm": "something else 123"}, "password", "两次输入的密码不一致"),
     ]
