@@ -64,6 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     majors.init_app(app)  # 重大事故隐患数据库: /console/majors, its statistics, the optional /public/majors
     from server.accounts import console as account_console
     account_console.init_app(app)  # 我的账号: own sessions, tokens, password
+    from server.accounts import users_console
+    users_console.init_app(app)  # 用户管理: /console/users, the API's user management for admins
     from server import gateway
     gateway.init_app(app)  # the sync gateway, /sync/<db>
     from server import fieldkit

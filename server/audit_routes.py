@@ -16,6 +16,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "auth.logout": ("session.end",), "console.logout": ("session.end",),
     "auth.issue_token": ("token.issue", "login.failed"), "auth.revoke_current_token": ("token.revoke",),
     "users.create_user": ("user.create",), "users.update_user": ("user.update",),
+    "users_console.new_user": ("user.create",), "users_console.update_user": ("user.update",),
     "enterprises.create_enterprise": ("enterprise.create",), "enterprises.update_enterprise": ("enterprise.update",),
     "enterprises.deregister_enterprise": ("enterprise.deregister",), "enterprises.add_site": ("site.create",),
     "enterprises.update_site": ("site.update",),

@@ -1,28 +1,23 @@
 """API for user accounts: admins manage them; supervisors may read those in their region."""
 from __future__ import annotations
 
-from flask import current_app
 from flask_smorest import Blueprint
 
 from schemas.accounts import UserCreateSchema, UserSchema, UserUpdateSchema
 from schemas.common import PageArgs
 from server import audit_trail
-from server.accounts import roles, sessions, store
+from server.accounts import roles, sessions, store, users_service
 from server.accounts.guard import auth_cache, current_user, require
 from server.db import registry
 from server.errors import ApiError
-from server.registry.store import page, scope_selector
 from sync.couch import Conflict
 
-# What a user change is audited with (the password itself never: only that a new one was set).
-USER_FIELDS = ("role", "region", "active", "display_name", "inspector_id", "password_set",
-               "may_reveal_reporters")   # who may reveal a reporter (issue 15) is itself audited
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User accounts")
 
 
 def _visible_user(username: str) -> dict:
-    doc = store.get_user(registry(), username)
-    if not doc or not roles.in_scope(current_user(), doc["region"]):
+    doc = users_service.visible_user(current_user(), username)
+    if doc is None:
         raise ApiError("not_found")
     return doc
 
@@ -33,8 +28,7 @@ def _visible_user(username: str) -> dict:
 @blp.response(200, UserSchema(many=True))
 def list_users(args):
     """Users in the caller's region and below."""
-    sel = {"type": "user", "region": scope_selector(roles.scope_prefix(current_user()), None)}
-    return page(registry(), sel, args["page"], args["per_page"])["items"]
+    return users_service.users_page(current_user(), args["page"], args["per_page"])["items"]
 
 
 @blp.route("", methods=["POST"])
@@ -43,14 +37,10 @@ def list_users(args):
 @blp.response(201, UserSchema)
 def create_user(data):
     """Create a user (admins only)."""
-    # A password an admin chose is known to the admin: the user replaces it at the first sign-in.
-    data["must_change_password"] = current_app.config["PASSWORD_CHANGE_REQUIRED"]
     try:
-        doc = store.create_user(registry(), data)
+        return users_service.create_user(data)   # the console's 新建用户 goes through the same function
     except Conflict:
         raise ApiError("conflict", errors={"username": ["exists"]}) from None
-    audit_trail.record("user.create", doc["_id"], audit_trail.changes({}, doc, USER_FIELDS))
-    return doc
 
 
 @blp.route("/<string:username>", methods=["GET"])
@@ -67,15 +57,7 @@ def get_user(username):
 @blp.response(200, UserSchema)
 def update_user(changes, username):
     """Change a user; a new password, role, region or deactivation ends their sessions and tokens."""
-    doc = _visible_user(username)
-    before = {**doc, "password_set": False}
-    if "password" in changes:
-        changes = {**changes, "must_change_password": current_app.config["PASSWORD_CHANGE_REQUIRED"]}
-    updated = store.update_user(registry(), doc, changes)
-    auth_cache().clear()
-    after = {**updated, "password_set": "password" in changes}
-    audit_trail.record("user.update", updated["_id"], audit_trail.changes(before, after, USER_FIELDS))
-    return updated
+    return users_service.update_user(_visible_user(username), changes)
 
 
 @blp.route("/<string:username>/revoke-sessions", methods=["POST"])
