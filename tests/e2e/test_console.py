@@ -83,7 +83,7 @@ def test_language_switch_to_english_and_back(live_server, page):
     assert page.locator("h1").inner_text() == "Enterprises"
     assert page.locator("header nav a").all_inner_texts() == ["Workbench", "Enterprises", "Inspectors", "Checklists",
                                                              "Bulk import", "Plans", "Review", "Hazard register",
-                                                             "Major hazards", "Enterprise self-reports",
+                                                             "Public reports", "Major hazards", "Enterprise self-reports",
                                                              "Statistics", "Status"]
     page.goto(live_server.url + "/console/import")   # the choice sticks across pages
     assert page.locator("h1").inner_text() == "Bulk import"
