@@ -21,6 +21,8 @@ from server.errors import error_response
 
 ENDPOINTS = {"auth.login", "auth.issue_token", "console.login"}
 _local = threading.local()
+_setup_lock = threading.Lock()
+SETUP_WAIT_S = 10
 
 
 def windows(spec: str) -> list[tuple[int, int]]:
@@ -35,11 +37,28 @@ def _connection(path: str) -> sqlite3.Connection:
     if path not in conns:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=10, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("CREATE TABLE IF NOT EXISTS attempts (key TEXT NOT NULL, at REAL NOT NULL)")
-        conn.execute("CREATE INDEX IF NOT EXISTS attempts_key_at ON attempts (key, at)")
+        _set_up(conn)
         conns[path] = conn
     return conns[path]
+
+
+def _set_up(conn: sqlite3.Connection) -> None:
+    """WAL mode and the table. Switching a new file to WAL takes an exclusive lock and SQLite answers "database
+    is locked" at once, without waiting its busy timeout, when another connection (thread or process) is
+    opening the same file at that moment: so the set-up is retried for a while, one thread at a time here."""
+    deadline = time.monotonic() + SETUP_WAIT_S
+    with _setup_lock:
+        while True:
+            try:
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("CREATE TABLE IF NOT EXISTS attempts (key TEXT NOT NULL, at REAL NOT NULL)")
+                conn.execute("CREATE INDEX IF NOT EXISTS attempts_key_at ON attempts (key, at)")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
 
 def attempt(path: str, keys: list[str], limits: list[tuple[int, int]], now: float | None = None) -> bool:
