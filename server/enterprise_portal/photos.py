@@ -25,8 +25,8 @@ def read_uploads(files) -> list[bytes]:
     return [f.read(MAX_PHOTO_BYTES + 1) for f in files if f and f.filename]
 
 
-def file_photo(user: dict, enterprise: dict, data: bytes, link: dict) -> dict:
-    """Check one JPEG and file it; `link` names what it belongs to ({"self_report": …} or {"case": …})."""
+def photo_doc(user: dict, enterprise: dict, data: bytes, link: dict) -> dict:
+    """The photo document for one upload, checked (decoded, captioned), not yet written."""
     if len(data) > MAX_PHOTO_BYTES:
         raise ApiError("too_large")
     sha = hashlib.sha256(data).hexdigest()
@@ -36,34 +36,38 @@ def file_photo(user: dict, enterprise: dict, data: bytes, link: dict) -> dict:
                                                             user.get("display_name", user["username"])])
     except Problem as exc:
         raise ApiError("validation", message=exc.message(), errors={"photos": [exc.message()]}) from None
-    doc = {"_id": f"photo:{uuid.uuid4()}", "type": "photo", **link, "region": enterprise["region"],
-           "enterprise": enterprise["uscc"], "enterprise_upload": True, "sha256": sha, "taken_at": now_iso(),
-           "uploaded_by": user["username"], "width": processed.width, "height": processed.height,
-           "photo_status": "verified",
-           "_attachments": {name: {"content_type": "image/jpeg", "data": base64.b64encode(body).decode()}
-                            for name, body in (("original.jpg", data), ("thumbnail.jpg", processed.thumbnail),
-                                               ("watermarked.jpg", processed.watermarked))}}
-    records().put(doc)
-    return doc
+    return {"_id": f"photo:{uuid.uuid4()}", "type": "photo", **link, "region": enterprise["region"],
+            "enterprise": enterprise["uscc"], "enterprise_upload": True, "sha256": sha, "taken_at": now_iso(),
+            "uploaded_by": user["username"], "width": processed.width, "height": processed.height,
+            "photo_status": "verified",
+            "_attachments": {name: {"content_type": "image/jpeg", "data": base64.b64encode(body).decode()}
+                             for name, body in (("original.jpg", data), ("thumbnail.jpg", processed.thumbnail),
+                                                ("watermarked.jpg", processed.watermarked))}}
 
 
 def file_all(user: dict, enterprise: dict, uploads: list[bytes], link: dict) -> list[str]:
-    """File every upload or none: if one is refused, those already filed are removed again."""
-    filed: list[dict] = []
+    """File every upload or none: all are checked before any is written, so a refused one leaves nothing
+    behind (removing written ones again would read them back, which a cluster may answer from a copy that
+    has not got them yet)."""
+    docs = [photo_doc(user, enterprise, data, link) for data in uploads]
+    written: list[str] = []
     try:
-        for data in uploads:
-            filed.append(file_photo(user, enterprise, data, link))
-    except ApiError:
-        remove([d["_id"] for d in filed])
+        for doc in docs:
+            records().put(doc)
+            written.append(doc["_id"])
+    except Exception:
+        remove(written)
         raise
-    return [d["_id"] for d in filed]
+    return written
 
 
 def remove(photo_ids: list[str]) -> None:
     """Delete photos of a hazard withdrawn from a draft (never evidence the bureau has accepted)."""
-    for doc in records().docs_by_id(photo_ids).values():
-        with suppress(NotFound, Conflict):
-            records().delete(doc["_id"], doc["_rev"])
+    for photo_id in photo_ids:   # read by id, at quorum on a cluster: a photo just written is found
+        doc = records().get_or_none(photo_id)
+        if doc:
+            with suppress(NotFound, Conflict):
+                records().delete(doc["_id"], doc["_rev"])
 
 
 def own_photo(user: dict, key: str, variant: str) -> Response:
