@@ -23,22 +23,23 @@ from server.registry.store import now_iso
 from sync.couch import Conflict
 
 CHECKLIST = "checklist:reinspection:v1"
-SYSTEM = "system:reinspection"   # not a username (a colon is not allowed in one): no person "wrote" this plan
 
 
-def plan_id(region: str, year: int) -> str:
-    return "plan:" + hashlib.sha256(f"reinspection:{region}:{year}".encode()).hexdigest()[:16]
+def plan_id(region: str, year: int, kind: str = "reinspection") -> str:
+    return "plan:" + hashlib.sha256(f"{kind}:{region}:{year}".encode()).hexdigest()[:16]
 
 
-def plan_for(region: str, year: int) -> dict:
-    """The region's re-inspection plan of the year, made the first time it is needed."""
-    doc_id = plan_id(region, year)
+def plan_for(region: str, year: int, kind: str = "reinspection", name_key: str = "reinspection.plan_name") -> dict:
+    """The region's standing plan of the year for targeted tasks of `kind` (re-inspections, report
+    verifications), made the first time it is needed; no person "wrote" it (author `system:<kind>`)."""
+    doc_id = plan_id(region, year, kind)
     plan = registry().get_or_none(doc_id)
     if plan:
         return plan
-    plan = {"_id": doc_id, "type": "plan", "kind": "reinspection", "status": "dispatched",
-            "name": t("reinspection.plan_name", "zh_CN", region=regions.name(region) or region, year=year),
-            "period": {"start": f"{year}-01-01", "end": f"{year}-12-31"}, "author": SYSTEM, "approver": SYSTEM,
+    system = f"system:{kind}"   # not a username (a colon is not allowed in one)
+    plan = {"_id": doc_id, "type": "plan", "kind": kind, "status": "dispatched",
+            "name": t(name_key, "zh_CN", region=regions.name(region) or region, year=year),
+            "period": {"start": f"{year}-01-01", "end": f"{year}-12-31"}, "author": system, "approver": system,
             "author_region": region, "rules": {"scope": {"regions": [region]}}, "draws": [], "next_task": 0,
             "created_at": now_iso()}
     try:

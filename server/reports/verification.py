@@ -8,17 +8,15 @@ carries what was seen and where, never who reported it: no identity, no receipt,
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 from datetime import timedelta
 
 from i18n import t
-from schemas import regions
 from server import audit
 from server.accounts import roles
 from server.db import database, registry
 from server.errors import ApiError
-from server.hazards.reinspection import check_regions, next_task_id
+from server.hazards.reinspection import check_regions, next_task_id, plan_for
 from server.hazards.service import today
 from server.plans.dispatch import choose_checklist, dispatch_tasks
 from server.plans.tasks_api import check_team
@@ -27,7 +25,6 @@ from server.registry.store import now_iso, scope_selector
 from sync.couch import Conflict
 
 KIND = "report_verification"
-SYSTEM = "system:report_verification"   # not a username: no person "wrote" this plan
 REPORTS = "reports"
 KEY_RE = re.compile(r"^[0-9a-f]{32}$")
 USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
@@ -46,28 +43,6 @@ def load_report(user: dict, key: str) -> dict:
     if not doc or doc.get("type") != "report" or not roles.in_scope(user, doc.get("region")):
         raise ApiError("not_found")
     return doc
-
-
-def plan_id(region: str, year: int) -> str:
-    return "plan:" + hashlib.sha256(f"{KIND}:{region}:{year}".encode()).hexdigest()[:16]
-
-
-def plan_for(region: str, year: int) -> dict:
-    """The region's plan of report verifications of the year, made the first time it is needed."""
-    doc_id = plan_id(region, year)
-    plan = registry().get_or_none(doc_id)
-    if plan:
-        return plan
-    plan = {"_id": doc_id, "type": "plan", "kind": KIND, "status": "dispatched",
-            "name": t("rv.plan_name", "zh_CN", region=regions.name(region) or region, year=year),
-            "period": {"start": f"{year}-01-01", "end": f"{year}-12-31"}, "author": SYSTEM, "approver": SYSTEM,
-            "author_region": region, "rules": {"scope": {"regions": [region]}}, "draws": [], "next_task": 0,
-            "created_at": now_iso()}
-    try:
-        registry().put(plan)
-    except Conflict:  # made by a concurrent request a moment ago
-        return registry().get(doc_id)
-    return plan
 
 
 def qualified_inspectors(user: dict, enterprise: dict) -> list[dict]:
@@ -136,7 +111,7 @@ def open_verification(report: dict, by: dict, team: list[str] | None, enterprise
     ent = enterprise_of(report, by, enterprise)
     check_team(team, {"enterprise": ent["uscc"]})
     check_regions(team, ent["region"])
-    plan = plan_for(by["region"], today().year)
+    plan = plan_for(by["region"], today().year, KIND, "rv.plan_name")
     task = _task(report, by, ent, team, plan, window_days)
     report.update(status="verifying", verification={"task": task["_id"], "at": at, "by": by["username"],
                                                     "enterprise": ent["uscc"]})
