@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import load_env  # noqa: E402
 
 PHONES_PER_NODE = 250
+SPREAD_S = 10  # the supervisors' first sign-ins, spread over this many seconds
 PAGES = ("/console/enterprises", "/console/plans", "/console/status")
 LISTS = ("/api/v1/enterprises?limit=20", "/api/v1/inspectors?limit=20")
 
@@ -99,6 +100,9 @@ def sign_in(http: httpx.Client, out: dict) -> httpx.Response:
 def supervisor(base: str, until: float, out: dict, think_s: float, signin_every_s: float) -> None:
     """One supervisor at the console: signs in (a token), then loads pages and lists with `think_s` seconds
     between them (a person reading), signing in again every `signin_every_s` seconds (a new session)."""
+    # People do not all sign in in the same instant: the first sign-ins spread over the first seconds, as
+    # the later ones (every `signin_every_s`) spread over the minute.
+    time.sleep(random.uniform(0, min(SPREAD_S, max(until - time.monotonic(), 0) / 3)))
     with httpx.Client(base_url=base, timeout=30) as http:
         headers, signed_at = None, float("-inf")
         while time.monotonic() < until:

@@ -5,41 +5,91 @@ was written only at the end of a sweep, so a burst read 0. Here each inspector d
 is compared with the worker's checkpoint for it, at the moment of asking. Also remembered, per server
 process: since when each database has been seen waiting at the same checkpoint, which bounds how long
 its oldest unfiled change has waited even when the worker cannot say.
+
+At a bureau's size (1,000 phone databases, issue 17) a count is thousands of CouchDB reads, so:
+- heads come from CouchDB 3's `_dbs_info` (100 databases a request) where the server has it, else from
+  one GET each, a few at a time;
+- a checkpoint is read only for a database whose head moved since the last count or that was waiting
+  then (a checkpoint only ever advances, so a caught-up database whose head stands still is still
+  caught up);
+- a request never waits for a slow count: once a count has taken longer than `WAIT_UNDER_S`, an older
+  answer is given (with its age) while a fresh one is made in the background, and counts are spaced so
+  that counting takes at most a fifth of the time.
 """
 from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
-from sync.couch import Couch, Database, NotFound, seq_number
+from sync.couch import Couch, CouchError, Database, NotFound, seq_number
 from sync.worker.checkpoints import filed_up_to
 from sync.phones import DB_PATTERN
 
 MAX_COUNTED = 2000  # databases counted per look; beyond, the answer says it is partial
+DBS_INFO_KEYS = 100  # CouchDB's max_db_number_for_dbs_info_req default
+READERS = 8  # concurrent reads when each database is read on its own
+WAIT_UNDER_S = 0.5  # a count that took longer than this is made in the background from then on
+DUTY = 5  # counts are at least DUTY × (the last count's duration) apart
 _lock = threading.Lock()
-_cache: dict[str, tuple[float, dict]] = {}
+_cache: dict[str, dict] = {}
 _first_seen: dict[tuple[str, str], float] = {}  # (database, checkpoint) → when first seen waiting there
+_known: dict[str, tuple[int, int]] = {}  # database → (head, gap) at the last count
+_no_dbs_info: set[str] = set()  # servers that answered _dbs_info with an error (pouchdb-server)
 
+
+def _heads_one_by_one(server: Couch, names: list[str], pool: ThreadPoolExecutor) -> dict[str, int]:
+    def head(name):
+        try:
+            return name, seq_number(server.db(name).info()["update_seq"])
+        except NotFound:
+            return name, None
+    return {name: seq for name, seq in pool.map(head, names) if seq is not None}
+
+
+def heads(server: Couch, names: list[str], pool: ThreadPoolExecutor) -> dict[str, int]:
+    """{database: leading count of its update_seq} for those of `names` that exist."""
+    if server.base not in _no_dbs_info:
+        try:
+            out = {}
+            for start in range(0, len(names), DBS_INFO_KEYS):
+                for row in server.call("POST", "/_dbs_info", json={"keys": names[start:start + DBS_INFO_KEYS]}):
+                    if isinstance(row, dict) and isinstance(row.get("info"), dict):
+                        out[row["key"]] = seq_number(row["info"]["update_seq"])
+            return out
+        except (CouchError, TypeError, KeyError, ValueError):
+            _no_dbs_info.add(server.base)   # not this server's API: one GET each from now on
+    return _heads_one_by_one(server, names, pool)
 
 
 def count(server: Couch, prefix: str, records: Database) -> dict:
     """{total, by_db {name: changes waiting}, counted, partial, waited_s (the longest wait seen here)}."""
     names = sorted(n for n in server.all_dbs() if n.startswith(prefix) and DB_PATTERN.match(n[len(prefix):]))
     by_db, waiting_at, now = {}, set(), time.time()
-    for name in names[:MAX_COUNTED]:
-        try:
-            head = seq_number(server.db(name).info()["update_seq"])
-        except NotFound:
-            continue
-        stored = records.get_or_none(f"_local/worker-{name}") or {}
-        checkpoint = str(stored.get("seq", "0"))
-        gap = head - filed_up_to(stored)
-        if gap > 0 and not server.db(name).changes(since=checkpoint, limit=1)["results"]:
-            gap = 0   # only writes _changes never shows (CouchDB's _security), in a database no worker saw yet
-        if gap > 0:
-            by_db[name] = gap
-            waiting_at.add((name, checkpoint))
-            _first_seen.setdefault((name, checkpoint), now)
+    with ThreadPoolExecutor(READERS) as pool:
+        seen = heads(server, names[:MAX_COUNTED], pool)
+
+        def gap_of(name):
+            head = seen[name]
+            last = _known.get(name)
+            if last and last[0] == head and last[1] <= 0:
+                return name, head, 0, None
+            stored = records.get_or_none(f"_local/worker-{name}") or {}
+            checkpoint = str(stored.get("seq", "0"))
+            gap = head - filed_up_to(stored)
+            if gap > 0 and not server.db(name).changes(since=checkpoint, limit=1)["results"]:
+                gap = 0   # only writes _changes never shows (CouchDB's _security), in a database no worker saw yet
+            return name, head, gap, checkpoint
+
+        for name, head, gap, checkpoint in pool.map(gap_of, sorted(seen)):
+            _known[name] = (head, gap)
+            if gap > 0:
+                by_db[name] = gap
+                waiting_at.add((name, checkpoint))
+                _first_seen.setdefault((name, checkpoint), now)
+    for name in set(_known) - set(seen):
+        if name.startswith(prefix):
+            del _known[name]
     # Filed, or the checkpoint moved (what waits now came later): forgotten.
     for key in set(_first_seen) - waiting_at:
         if key[0].startswith(prefix):
@@ -49,11 +99,49 @@ def count(server: Couch, prefix: str, records: Database) -> dict:
             "partial": len(names) > MAX_COUNTED, "waited_s": round(waited, 1)}
 
 
-def cached_count(server: Couch, prefix: str, records: Database, max_age_s: float) -> dict:
-    """`count`, at most once every `max_age_s` seconds per process and prefix (monitors poll /healthz)."""
+def _refresh(server: Couch, prefix: str, records: Database, entry: dict) -> None:
+    """A count in the background; a failure leaves the last answer (its age tells)."""
+    try:
+        _store(entry, server, prefix, records)
+    except CouchError:
+        return
+    finally:
+        with _lock:
+            entry["refreshing"] = False
+
+
+def _store(entry: dict, server: Couch, prefix: str, records: Database) -> None:
+    began = time.monotonic()
+    result = count(server, prefix, records)
     with _lock:
-        at, result = _cache.get(prefix, (0.0, None))
-        if result is None or time.monotonic() - at >= max_age_s:
-            result = count(server, prefix, records)
-            _cache[prefix] = (time.monotonic(), result)
-        return result
+        entry.update(result=result, at=time.monotonic(), took=time.monotonic() - began)
+
+
+def _answer(entry: dict) -> dict:
+    return {**entry["result"], "age_s": round(time.monotonic() - entry["at"], 1)}
+
+
+def cached_count(server: Couch, prefix: str, records: Database, max_age_s: float) -> dict:
+    """`count`, at most once every `max_age_s` seconds per process and prefix (monitors poll /healthz); the
+    answer carries its `age_s`. Once counting has become slow (over WAIT_UNDER_S), nobody waits for it: the
+    last answer is given while the next is made in the background. `max_age_s` 0 asks for a fresh count
+    every time, however slow."""
+    with _lock:
+        entry = _cache.setdefault(prefix, {"result": None, "at": 0.0, "took": 0.0, "refreshing": False,
+                                           "gate": threading.Lock()})
+        age = time.monotonic() - entry["at"]
+        stale = entry["result"] is None or max_age_s <= 0 or age >= max(max_age_s, DUTY * entry["took"])
+        slow = max_age_s > 0 and entry["result"] is not None and entry["took"] > WAIT_UNDER_S
+        if stale and slow and not entry["refreshing"]:
+            entry["refreshing"] = True
+            threading.Thread(target=_refresh, args=(server, prefix, records, entry), daemon=True,
+                             name="backlog-count").start()
+        if not stale or slow:
+            return _answer(entry)
+    with entry["gate"]:   # a quick count (or none yet): the callers of this moment share one
+        with _lock:
+            if entry["result"] is not None and time.monotonic() - entry["at"] < max_age_s:
+                return _answer(entry)
+        _store(entry, server, prefix, records)
+        with _lock:
+            return _answer(entry)

@@ -25,6 +25,8 @@ from server.registry.imports_api import import_upload
 from server.registry.importer import ImportRejected
 from server.registry.preview import PREVIEW_ROWS
 
+PHONES_PER_PAGE = 50
+
 bp = Blueprint("console", __name__)
 
 
@@ -159,8 +161,22 @@ def status():
         return redirect_to
     worker = worker_status(detail=g.user.get("role") == "admin")
     return render_template("status.html", worker=worker, phone_labels=phone_labels(worker.get("by_db") or {}),
-                           calendar=calendar_status(detail=True), phones=[
-        p for p in seen.phones() if roles.in_scope(g.user, (accounts.get_user(registry(), p.get("username", "")) or {}).get("region"))])
+                           calendar=calendar_status(detail=True), result=_phones_page())
+
+
+def _phones_page() -> dict:
+    """The phones in the reader's region, most recently seen first, PHONES_PER_PAGE to a page; their
+    users read in one request (a bureau has a thousand phones)."""
+    found = seen.phones()
+    names = sorted({p["username"].lower() for p in found if isinstance(p.get("username"), str)})
+    users = registry().docs_by_id([accounts.user_id(name) for name in names])
+    mine = [p for p in found if isinstance(p.get("username"), str) and roles.in_scope(
+        g.user, (users.get(accounts.user_id(p["username"].lower())) or {}).get("region"))]
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    start = (page - 1) * PHONES_PER_PAGE
+    return {"items": mine[start:start + PHONES_PER_PAGE], "page": page, "total": len(mine),
+            "has_more": len(mine) > start + PHONES_PER_PAGE}
 
 
 @bp.route("/console/import", methods=["GET", "POST"])

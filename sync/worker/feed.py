@@ -45,13 +45,16 @@ class Worker:
         # date after a burst of filing costs pouchdb-server seconds that filing should not wait for.
         self.periodic = [{"every": every, "name": name, "fn": fn, "last": time.monotonic()}
                          for every, name, fn in (periodic or [])]
-        self.limits = {"keep_days": 30, "budget": 5000, "purge_every_s": 600, "sweep_s": 60, "poll_s": 2,
+        self.limits = {"keep_days": 30, "budget": 5000, "purge_every_s": 600, "purge_slice_s": 0.5,
+                       "sweep_s": 60, "poll_s": 2,
                        **(limits or {})}
         # The safety-net sweep: a slice of databases per pass, each one GET (sync/worker/sweep.py).
         self.sweep = Sweep(self.limits["sweep_s"], self.limits["poll_s"])
         self.checkpoint_seqs: dict[str, int] = {}
         self.raced: dict[str, int] = {}  # database → conflicts in a row with another worker
         self.last_purge = float("-inf")
+        self.purge_queue: list[str] = []   # the phones the current purge round has still to visit
+        self.purge_over: list[str] = []
         self.over_budget: list[str] = []
         self.registry, self.records = registry, records
         self.context_args = context_args
@@ -204,15 +207,22 @@ class Worker:
         return done
 
     def purge_if_due(self) -> None:
-        """At most every `purge_every_s` seconds: closed work off the phones, budgets kept."""
-        if time.monotonic() - self.last_purge < self.limits["purge_every_s"]:
-            return
-        self.last_purge = time.monotonic()
-        self.over_budget = []
-        for name in self.inspector_dbs():
+        """Every `purge_every_s` seconds a round over every phone: closed work off the phones, budgets kept.
+        A round is done a slice at a time (at most `purge_slice_s` seconds a pass): with a thousand phones a
+        whole round is thousands of reads, and filing must not wait behind it (issue 17)."""
+        if not self.purge_queue:
+            if time.monotonic() - self.last_purge < self.limits["purge_every_s"]:
+                return
+            self.last_purge = time.monotonic()
+            self.purge_queue, self.purge_over = list(self.inspector_dbs()), []
+        until = time.monotonic() + self.limits["purge_slice_s"]
+        while self.purge_queue and time.monotonic() < until:
+            name = self.purge_queue.pop()
             try:
                 result = purge_phone(self.server.db(name), self.registry, self.records,
                                      self.limits["keep_days"], self.limits["budget"])
+            except NotFound:   # deleted since the round began
+                continue
             except Exception as exc:  # noqa: BLE001 - one phone's purge failing leaves the others to do
                 self.note_error(f"purge {name}: {type(exc).__name__}: {exc}")
                 log.exception("worker: purging %s failed", name)
@@ -220,7 +230,9 @@ class Worker:
             finally:
                 self.beat()
             if result["over_budget"]:
-                self.over_budget.append(name)
+                self.purge_over.append(name)
+        if not self.purge_queue:
+            self.over_budget = sorted(self.purge_over)   # what the last whole round found
 
     def run_periodic(self) -> None:
         for job in self.periodic:
