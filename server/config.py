@@ -35,7 +35,7 @@ class Config:
         self.SESSION_HOURS = _int(env, "SESSION_HOURS", 12)
         self.TOKEN_DAYS = _int(env, "TOKEN_DAYS", 30)
         # Seconds a process remembers who a token or session belongs to (0 = ask CouchDB every request).
-        self.AUTH_CACHE_S = _int(env, "AUTH_CACHE_S", 10)
+        self.AUTH_CACHE_S = _int(env, "AUTH_CACHE_S", 30)
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         # Sign-in attempts per address and per user, counted for every login endpoint and process here.
@@ -81,7 +81,7 @@ class Config:
         # phone wrote to, and the worker files it at once. Empty: no notifications, the sweep finds changes.
         self.WORKER_NOTIFY_SOCKET = env.get("WORKER_NOTIFY_SOCKET", "")
         # How often (seconds, per server process) a phone's "last seen / last sent" time is written down.
-        self.PHONE_SEEN_EVERY_S = _int(env, "PHONE_SEEN_EVERY_S", 60)
+        self.PHONE_SEEN_EVERY_S = _int(env, "PHONE_SEEN_EVERY_S", 300)
         # /metrics: the bearer token of the bureau's scraper (admins signed in may read it too); a phone
         # counts as unseen after this many days. LOG_FORMAT=json writes one JSON object per log line.
         self.METRICS_TOKEN = env.get("METRICS_TOKEN", "")
@@ -105,7 +105,7 @@ class Config:
         self.WORKER_STALE_S = _int(env, "WORKER_STALE_S", 60)
         self.WORKER_LAG_S = _int(env, "WORKER_LAG_S", 300)
         # /healthz counts the waiting changes live, at most this often per server process (seconds).
-        self.HEALTH_BACKLOG_CACHE_S = _int(env, "HEALTH_BACKLOG_CACHE_S", 5)
+        self.HEALTH_BACKLOG_CACHE_S = _int(env, "HEALTH_BACKLOG_CACHE_S", 15)
         # Long polls one account may have waiting at once (per process); the excess is answered 429 at once.
         self.SYNC_LONGPOLLS_PER_ACCOUNT = _int(env, "SYNC_LONGPOLLS_PER_ACCOUNT", 4)
         # The gateway's pipe signs in to CouchDB with a session cookie, renewed this often (seconds; keep it

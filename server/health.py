@@ -59,7 +59,7 @@ def worker_status(detail: bool = False) -> dict:
     records = database("records")
     status = {**(records.get_or_none(STATUS_ID) or {}), **(records.get_or_none(HEARTBEAT_ID) or {})}
     live = backlog.cached_count(couch(), cfg.get("DB_PREFIX", ""), records,
-                                float(cfg.get("HEALTH_BACKLOG_CACHE_S", 5)))
+                                float(cfg.get("HEALTH_BACKLOG_CACHE_S", 15)))
     heartbeat = status.get("heartbeat") or status.get("at")
     age = _age_s(heartbeat, now)
     lag = 0.0

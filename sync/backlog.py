@@ -7,8 +7,7 @@ process: since when each database has been seen waiting at the same checkpoint, 
 its oldest unfiled change has waited even when the worker cannot say.
 
 At a bureau's size (1,000 phone databases, issue 17) a count is thousands of CouchDB reads, so:
-- heads come from CouchDB 3's `_dbs_info` (100 databases a request) where the server has it, else from
-  one GET each, a few at a time;
+- heads come from `_dbs_info`, 100 databases a request (sync/heads.py);
 - a checkpoint is read only for a database whose head moved since the last count or that was waiting
   then (a checkpoint only ever advances, so a caught-up database whose head stands still is still
   caught up);
@@ -22,52 +21,27 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from sync.couch import Couch, CouchError, Database, NotFound, seq_number
+from sync.couch import Couch, CouchError, Database
+from sync.heads import update_seqs
 from sync.worker.checkpoints import filed_up_to
 from sync.phones import DB_PATTERN
 
 MAX_COUNTED = 2000  # databases counted per look; beyond, the answer says it is partial
-DBS_INFO_KEYS = 100  # CouchDB's max_db_number_for_dbs_info_req default
-READERS = 8  # concurrent reads when each database is read on its own
+READERS = 8  # checkpoints read at once
 WAIT_UNDER_S = 0.5  # a count that took longer than this is made in the background from then on
 DUTY = 5  # counts are at least DUTY × (the last count's duration) apart
 _lock = threading.Lock()
 _cache: dict[str, dict] = {}
 _first_seen: dict[tuple[str, str], float] = {}  # (database, checkpoint) → when first seen waiting there
 _known: dict[str, tuple[int, int]] = {}  # database → (head, gap) at the last count
-_no_dbs_info: set[str] = set()  # servers that answered _dbs_info with an error (pouchdb-server)
-
-
-def _heads_one_by_one(server: Couch, names: list[str], pool: ThreadPoolExecutor) -> dict[str, int]:
-    def head(name):
-        try:
-            return name, seq_number(server.db(name).info()["update_seq"])
-        except NotFound:
-            return name, None
-    return {name: seq for name, seq in pool.map(head, names) if seq is not None}
-
-
-def heads(server: Couch, names: list[str], pool: ThreadPoolExecutor) -> dict[str, int]:
-    """{database: leading count of its update_seq} for those of `names` that exist."""
-    if server.base not in _no_dbs_info:
-        try:
-            out = {}
-            for start in range(0, len(names), DBS_INFO_KEYS):
-                for row in server.call("POST", "/_dbs_info", json={"keys": names[start:start + DBS_INFO_KEYS]}):
-                    if isinstance(row, dict) and isinstance(row.get("info"), dict):
-                        out[row["key"]] = seq_number(row["info"]["update_seq"])
-            return out
-        except (CouchError, TypeError, KeyError, ValueError):
-            _no_dbs_info.add(server.base)   # not this server's API: one GET each from now on
-    return _heads_one_by_one(server, names, pool)
 
 
 def count(server: Couch, prefix: str, records: Database) -> dict:
     """{total, by_db {name: changes waiting}, counted, partial, waited_s (the longest wait seen here)}."""
     names = sorted(n for n in server.all_dbs() if n.startswith(prefix) and DB_PATTERN.match(n[len(prefix):]))
     by_db, waiting_at, now = {}, set(), time.time()
+    seen = {name: seq for name, seq in update_seqs(server, names[:MAX_COUNTED]).items() if seq >= 0}
     with ThreadPoolExecutor(READERS) as pool:
-        seen = heads(server, names[:MAX_COUNTED], pool)
 
         def gap_of(name):
             head = seen[name]

@@ -1,8 +1,6 @@
 """Console pages: sign-in, enterprises and sites, inspectors, checklist templates, bulk import."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (Blueprint, Flask, abort, g, make_response, redirect, render_template, request,
                    url_for)
 from marshmallow import ValidationError
@@ -15,7 +13,7 @@ from server.accounts import roles, store as accounts
 from server import audit_trail
 from server.surface import same_site_target
 from server.accounts.guard import end_session, limiter, login_limit, start_session
-from server.db import database, registry
+from server.db import registry
 from server.gateway import seen
 from server.console.phones import phone_labels
 from server.health import calendar_status, worker_status

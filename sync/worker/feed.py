@@ -216,8 +216,9 @@ class Worker:
             self.last_purge = time.monotonic()
             self.purge_queue, self.purge_over = list(self.inspector_dbs()), []
         until = time.monotonic() + self.limits["purge_slice_s"]
-        while self.purge_queue and time.monotonic() < until:
-            name = self.purge_queue.pop()
+        first = True
+        while self.purge_queue and (first or time.monotonic() < until):   # at least one phone a pass
+            first, name = False, self.purge_queue.pop()
             try:
                 result = purge_phone(self.server.db(name), self.registry, self.records,
                                      self.limits["keep_days"], self.limits["budget"])

@@ -5,7 +5,7 @@ finds what a lost notification left behind. It used to read every database's che
 on every pass: with 302 databases about 1,200 requests and 50-66 s a pass. Now:
 - the databases are visited a slice at a time, round robin: each pass (every WORKER_POLL_S) checks at
   least MIN_SLICE of them and enough that all are checked once per WORKER_SWEEP_S;
-- a check is one `GET /<db>` (its `update_seq`), compared with what the worker last saw there: only a
+- a check reads the database's `update_seq` (100 databases a request, sync/heads.py), compared with what the worker last saw there: only a
   database that changed since is filed (checkpoint and change feed read);
 - the databases are listed (`_all_dbs`) once per round, not per pass;
 - the backlog for the status page comes from the same numbers, not from two requests per database.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from sync.couch import CouchError, NotFound, seq_number
+from sync.heads import update_seqs
 
 MIN_SLICE = 50
 
@@ -45,13 +45,13 @@ class Sweep:
     def changed(self, server, names: list[str], failed: set[str]) -> list[tuple[str, int]]:
         """(name, update_seq) of those that changed since last filed (or whose last visit failed)."""
         out = []
+        seqs = update_seqs(server, names)   # 100 databases a request (sync/heads.py)
         for name in names:
-            try:
-                seq = seq_number(server.db(name).info()["update_seq"])
-            except NotFound:
+            if name not in seqs:    # deleted since the round was listed
                 continue
-            except (CouchError, KeyError, TypeError):
-                out.append((name, -1))   # unknown: file it, which says what is wrong
+            seq = seqs[name]
+            if seq < 0:
+                out.append((name, -1))   # unreadable: file it, which says what is wrong
                 continue
             self.latest[name] = seq
             if name in failed or self.filed.get(name) != seq:

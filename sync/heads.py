@@ -1,0 +1,45 @@
+"""The update sequence of many databases at once (the worker's sweep, the live backlog count).
+
+CouchDB 3's `POST /_dbs_info` answers 100 databases a request; the embedded pouchdb-server has the same
+route (sync/pouchdb_dbs_info.js). A server without it (an older pouchdb-server, a proxy that does not pass
+it) is read one `GET /<db>` at a time, a few at once.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from sync.couch import Couch, CouchError, NotFound, seq_number
+
+DBS_INFO_KEYS = 100  # CouchDB's max_db_number_for_dbs_info_req default
+READERS = 8  # concurrent GETs when each database is read on its own
+_no_dbs_info: set[str] = set()  # servers that answered _dbs_info with an error
+
+
+def _one_by_one(server: Couch, names: list[str]) -> dict[str, int | None]:
+    def head(name):
+        try:
+            return name, seq_number(server.db(name).info()["update_seq"])
+        except NotFound:
+            return name, None
+        except (CouchError, KeyError, TypeError):
+            return name, -1
+    with ThreadPoolExecutor(READERS) as pool:
+        return dict(pool.map(head, names))
+
+
+def update_seqs(server: Couch, names: list[str]) -> dict[str, int]:
+    """{database: the leading count of its update_seq} for those of `names` that exist; -1 for one that
+    could not be read (a reason to visit it)."""
+    if not names:
+        return {}
+    if server.base not in _no_dbs_info:
+        try:
+            out = {}
+            for start in range(0, len(names), DBS_INFO_KEYS):
+                for row in server.call("POST", "/_dbs_info", json={"keys": names[start:start + DBS_INFO_KEYS]}):
+                    if isinstance(row.get("info"), dict):
+                        out[row["key"]] = seq_number(row["info"].get("update_seq"))
+            return out
+        except (CouchError, AttributeError, KeyError, TypeError, ValueError):
+            _no_dbs_info.add(server.base)   # not this server's API: one GET each from now on
+    return {name: seq for name, seq in _one_by_one(server, names).items() if seq is not None}
