@@ -180,16 +180,17 @@ def held(row: dict) -> bool:
             and row["errors"] == 0)
 
 
-def run(steps: list[int], window_s: float, people: dict, ready_timeout_s: float) -> list[dict]:
+def run(steps: list[int], window_s: float, people: dict, ready_timeout_s: float,
+        couch_url: str | None = None) -> list[dict]:
     from server import create_app
     from sync.embedded import EmbeddedCouch, free_port
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        couch = EmbeddedCouch(tmp / "couch").start()
-        procs, phones = [], None
+        couch = None if couch_url else EmbeddedCouch(tmp / "couch").start()
+        procs, phones, env = [], None, None
         try:
-            env = load_env.settings(couch.url, tmp)
+            env = load_env.settings(couch_url or couch.url, tmp)
             app = create_app(env)
             accounts, task = load_env.populate(app, max(steps))
             port = free_port()
@@ -207,7 +208,10 @@ def run(steps: list[int], window_s: float, people: dict, ready_timeout_s: float)
             if phones:
                 phones.stop()
             load_env.stop(procs)
-            couch.stop()
+            if couch:
+                couch.stop()
+            elif env:
+                load_env.drop_databases(couch_url, env["DB_PREFIX"])
     return rows
 
 
@@ -219,9 +223,11 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds between one person's pages")
     parser.add_argument("--signin-every", type=float, default=60.0, help="seconds between one person's sign-ins")
     parser.add_argument("--ready-timeout", type=float, default=300.0)
+    parser.add_argument("--couch-url", help="an Apache CouchDB 3 (admin URL) instead of the embedded "
+                        "pouchdb-server; the bench's databases are deleted at the end")
     args = parser.parse_args()
     people = {"supervisors": args.supervisors, "think_s": args.think, "signin_every_s": args.signin_every}
-    rows = run([int(s) for s in args.steps.split(",")], args.window, people, args.ready_timeout)
+    rows = run([int(s) for s in args.steps.split(",")], args.window, people, args.ready_timeout, args.couch_url)
     good = [r for r in rows if held(r)]
     best = good[-1] if good else rows[0]
     print(f"live_phones={best['n'] if good else 0} console_p95_ms={best['console_p95_ms']} "

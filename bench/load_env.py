@@ -68,6 +68,18 @@ def start_processes(env_settings: dict, port: int, log_dir: Path) -> list[subpro
     raise RuntimeError(f"the stack did not start; see {log_dir}")
 
 
+def drop_databases(couch_url: str, prefix: str) -> None:
+    """Delete every database the run made on a server it did not start."""
+    from sync.couch import Couch
+    couch = Couch(couch_url)
+    try:
+        for name in couch.all_dbs():
+            if name.startswith(prefix):
+                couch.delete_db(name)
+    finally:
+        couch.close()
+
+
 def stop(procs) -> None:
     for proc in procs:
         proc.terminate()

@@ -73,6 +73,8 @@ class Worker:
         self.known: set[str] = set()
         self.retry: set[str] = set()   # databases whose last visit failed
         self._listed = False
+        self.wake = None          # the notifications (sync/worker/wake.py), while run_forever runs
+        self.overflowed = False   # more names arrived than the wake-up holds: a sweep is due
 
     def inspector_dbs(self) -> list[str]:
         """This system's inspector databases: listed from CouchDB, or, while `_db_updates` is followed, those
@@ -161,12 +163,25 @@ class Worker:
             done += self._file([name], seq)
             if name not in self.retry:
                 self.sweep.mark_filed(name, seq)
+            self.notified()   # counted in `processed` by visit
         done += deliver_reviews(self.server, self.prefix, self.records, self.context_args["seal_secret"])
         self.purge_if_due()
         self.run_periodic()
         self.processed += done
         self.write_status()
         return done
+
+    def notified(self) -> int:
+        """File at once what notifications named meanwhile: a pass of the sweep (a slice of a thousand
+        databases, each filed when it changed since the worker last looked, which after a restart is all of
+        them) or of the purge can take many seconds, and a notified push must not wait behind it (issue 17:
+        push → filed p95 31 s at 1,000 phones)."""
+        if self.wake is None:
+            return 0
+        names, overflowed = self.wake.wait(0)
+        if overflowed:
+            self.overflowed = True
+        return self.visit(names) if names else 0
 
     def visit(self, names: set[str]) -> int:
         """File what is new in the databases a notification or the `_db_updates` feed named: only this
@@ -230,6 +245,7 @@ class Worker:
                 continue
             finally:
                 self.beat()
+                self.notified()
             if result["over_budget"]:
                 self.purge_over.append(name)
         if not self.purge_queue:
@@ -284,9 +300,11 @@ class Worker:
         """Sweep (a slice) every `poll_s` seconds, also after a sweep that found work: a notified push must not
         wait behind sweep after sweep; in between, file each database `wake` names as soon as it does. A flood
         of names beyond what it holds means a sweep now."""
-        next_sweep = 0.0
+        next_sweep, self.wake = 0.0, wake
         while not stop.is_set():
             try:
+                if self.overflowed:
+                    self.overflowed, next_sweep = False, 0.0
                 if time.monotonic() >= next_sweep:
                     self.run_once()
                     next_sweep = time.monotonic() + poll_s

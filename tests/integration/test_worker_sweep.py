@@ -67,3 +67,33 @@ def test_a_quiet_sweep_costs_one_request_per_database_spread_over_passes(app):
             worker.run_once()
         assert records(app).get_or_none(doc["_id"]) is not None
         assert worker.backlog() == {}
+
+
+def test_a_notified_push_is_filed_in_the_middle_of_a_long_sweep_pass(app):
+    """A pass of the sweep files every database that changed since the worker last looked (after a restart:
+    all of them); a push notified meanwhile is filed between two of them, not after the pass (issue 17)."""
+    import threading
+    from sync.worker.wake import Wake
+    ids = sorted(f"inspector:{secrets.token_hex(6)}" for _ in range(12))   # the last is visited last
+    task = dispatched_task(app, ids)
+    for inspector_id in ids:
+        phone_db(app, inspector_id).put(inspection(app, task))
+    pushed = inspection(app, task)
+    with app.app_context():
+        worker = build(app)
+        worker.sweep.every_s = worker.sweep.poll_s = 2    # the whole round in one pass
+        worker.wake = Wake(threading.Event())
+        prefix = app.config["DB_PREFIX"]
+        late = prefix + "inspector_" + ids[-1].split(":")[1]
+        order, original = [], worker.process_db
+
+        def process_db(name, head=None):
+            order.append(name)
+            if len(order) == 2:   # the pass has begun: the last phone pushes and the gateway says so
+                phone_db(app, ids[-1]).put(pushed)
+                worker.wake.pending.add({late})
+            return original(name, head)
+        worker.process_db = process_db
+        worker.run_once()
+    assert records(app).get_or_none(pushed["_id"]) is not None
+    assert order.index(late) == 2, order      # filed right after the database being filed when it came
