@@ -36,6 +36,10 @@ class Config:
         self.TOKEN_DAYS = _int(env, "TOKEN_DAYS", 30)
         # Seconds a process remembers who a token or session belongs to (0 = ask CouchDB every request).
         self.AUTH_CACHE_S = _int(env, "AUTH_CACHE_S", 30)
+        # While the registry's change feed is followed (a read a second per process), another process's
+        # change applies within about a second, and an answer is kept this long (server/accounts/cache.py).
+        self.AUTH_CACHE_FOLLOW = env.get("AUTH_CACHE_FOLLOW", "1") == "1"
+        self.AUTH_CACHE_FOLLOWED_S = _int(env, "AUTH_CACHE_FOLLOWED_S", 600)
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         # Sign-in attempts per address and per user, counted for every login endpoint and process here.

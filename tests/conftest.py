@@ -41,6 +41,7 @@ def app(couch_url, db_prefix, tmp_path):
     from server.qr.signing import generate_key_spec
     application = create_app({
         "TESTING": True, "COUCHDB_URL": couch_url, "DB_PREFIX": db_prefix,
+        "AUTH_CACHE_FOLLOW": False,   # one follower thread per test app otherwise; tested on its own
         "SECRET_KEY": "test-secret-key-" + "x" * 32, "QR_KEYS": generate_key_spec("k1"),
         "QR_ACTIVE_KEY": "k1", "LOGIN_RATE_LIMIT": "1000 per minute", "PUBLIC_BASE_URL": "http://testserver",
         "AUDIT_CHECKPOINT_DIR": str(tmp_path / "audit-checkpoints"),

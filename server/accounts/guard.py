@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from server.accounts import roles, sessions, store
 from server.accounts.cache import AuthCache
-from server.db import registry
+from server.db import REGISTRY, registry
 from i18n import t
 from server.errors import ApiError, error_response
 
@@ -24,7 +24,10 @@ CSRF_EXEMPT_ENDPOINTS = {"auth.issue_token"}
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["auth_cache"] = AuthCache(app.config["AUTH_CACHE_S"])
+    def registry_db():
+        return app.extensions["couch"].db(app.config.get("DB_PREFIX", "") + REGISTRY)
+    app.extensions["auth_cache"] = AuthCache(app.config["AUTH_CACHE_S"], followed_ttl=app.config["AUTH_CACHE_FOLLOWED_S"],
+                                             feed=registry_db if app.config["AUTH_CACHE_FOLLOW"] else None)
     csrf.init_app(app)
     limiter.init_app(app)
     app.before_request(_load_user)
