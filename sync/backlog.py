@@ -34,10 +34,16 @@ _lock = threading.Lock()
 _cache: dict[str, dict] = {}
 _first_seen: dict[tuple[str, str], float] = {}  # (database, checkpoint) → when first seen waiting there
 _known: dict[str, tuple[int, int]] = {}  # database → (head, gap) at the last count
+_counting = threading.Lock()  # one count at a time per process (a background one and a forced one)
 
 
 def count(server: Couch, prefix: str, records: Database) -> dict:
     """{total, by_db {name: changes waiting}, counted, partial, waited_s (the longest wait seen here)}."""
+    with _counting:
+        return _count(server, prefix, records)
+
+
+def _count(server: Couch, prefix: str, records: Database) -> dict:
     names = sorted(n for n in server.all_dbs() if n.startswith(prefix) and DB_PATTERN.match(n[len(prefix):]))
     by_db, waiting_at, now = {}, set(), time.time()
     seen = {name: seq for name, seq in update_seqs(server, names[:MAX_COUNTED]).items() if seq >= 0}
