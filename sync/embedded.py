@@ -21,8 +21,8 @@ BIN = ROOT / "node_modules" / "pouchdb-server" / "bin" / "pouchdb-server"
 GUARD = Path(__file__).resolve().parent / "pouchdb_guard.js"
 # Map functions compiled once per view update, not once per document (why: in the file).
 VIEWS = Path(__file__).resolve().parent / "pouchdb_views.js"
-# CouchDB's POST /_dbs_info (the sweep and the backlog count read a thousand databases' sequences).
-DBS_INFO = Path(__file__).resolve().parent / "pouchdb_dbs_info.js"
+# CouchDB's POST /_dbs_info and long-poll `timeout=`, which pouchdb-server lacks (why: in the file).
+COUCH_API = Path(__file__).resolve().parent / "pouchdb_couch_api.js"
 
 
 def _die_with_parent() -> None:
@@ -77,7 +77,7 @@ class EmbeddedCouch:
     def _spawn(self) -> None:
         if not BIN.exists():
             raise RuntimeError(f"pouchdb-server is not installed at {BIN}; run `make deps`")
-        preload = [GUARD, DBS_INFO, VIEWS] if self.compiled_views else [GUARD, DBS_INFO]
+        preload = [GUARD, COUCH_API, VIEWS] if self.compiled_views else [GUARD, COUCH_API]
         args = ["node", *[arg for path in preload for arg in ("-r", str(path))], str(BIN),
                 "--host", "127.0.0.1", "--port", str(self.port), "--dir", str(self.data_dir / "db"),
                 "--config", str(self.data_dir / "config.json"), "--no-stdout-logs"]

@@ -1,7 +1,7 @@
 """The update sequence of many databases at once (the worker's sweep, the live backlog count).
 
 CouchDB 3's `POST /_dbs_info` answers 100 databases a request; the embedded pouchdb-server has the same
-route (sync/pouchdb_dbs_info.js). A server without it (an older pouchdb-server, a proxy that does not pass
+route (sync/pouchdb_couch_api.js). A server without it (an older pouchdb-server, a proxy that does not pass
 it) is read one `GET /<db>` at a time, a few at once.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Long polls of _changes, ended by the gateway's own clock: pouchdb-server ignores `timeout=`."""
+"""Long polls of _changes, bounded by the gateway's own clock as well as by CouchDB's `timeout=`."""
 from __future__ import annotations
 
 import time
@@ -39,9 +39,11 @@ def longpoll(public_name: str, route: Route, params: dict, content: bytes | None
     since = params.get("since", "0")
     if since == "now":
         since = _current_seq(public_name)
-    upstream_params = {**params, "since": since, "timeout": str(max(100, int(wait * 1000) - 1000)),
-                       # no newline heartbeats while the gateway waits: it keeps nothing open to keep alive
-                       "heartbeat": str(int(wait * 1000) + 60_000)}
+    # No `heartbeat`: on Apache CouchDB a heartbeat overrides `timeout` (the feed stays open until a change),
+    # so every idle poll ended by the gateway cutting the connection. Without it CouchDB, and the embedded
+    # server (sync/pouchdb_couch_api.js), answer "nothing yet" at the timeout on a connection that is kept.
+    upstream_params = {**{k: v for k, v in params.items() if k != "heartbeat"}, "since": since,
+                       "timeout": str(max(100, int(wait * 1000) - 1000))}
     limit, _ = cap("body")
     body = bytearray()
     deadline = time.monotonic() + wait + 5

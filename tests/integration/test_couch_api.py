@@ -1,6 +1,11 @@
-"""Many databases' update sequences in one request (sync/heads.py): CouchDB 3's `POST /_dbs_info`, and the
-same route on the embedded pouchdb-server (sync/pouchdb_dbs_info.js), so the worker's sweep and the live
-backlog count read a thousand phone databases in ten requests on either server (issue 17)."""
+"""Two behaviours of Apache CouchDB 3 the code relies on, on either server (the embedded pouchdb-server
+gets them from sync/pouchdb_couch_api.js; issue 17):
+- many databases' update sequences in one request (`POST /_dbs_info`; sync/heads.py), so the worker's sweep
+  and the live backlog count read a thousand phone databases in ten requests;
+- a long poll of `_changes` that ends by its `timeout=` with an empty answer, on a connection that stays
+  open (the sync gateway's long polls)."""
+import threading
+import time
 import uuid
 
 import pytest
@@ -60,3 +65,27 @@ def test_a_server_without_the_route_is_read_one_database_at_a_time(server):
     finally:
         heads._no_dbs_info.discard(couch.base)
     assert set(seqs) == set(names) and seqs[names[0]] > seqs[names[1]]
+
+
+def test_a_long_poll_ends_by_its_timeout_and_the_connection_serves_the_next(server):
+    couch, names = server
+    path = f"/{names[1]}/_changes"
+    seq = couch.db(names[1]).info()["update_seq"]
+    began = time.monotonic()
+    for _ in range(12):   # more than Node's ten listeners per connection: nothing is left behind
+        answer = couch.call("GET", path, params={"feed": "longpoll", "since": seq, "timeout": "200"})
+        assert answer["results"] == []
+    assert time.monotonic() - began < 12 * 0.2 + 10
+    assert couch.call("GET", path, params={"feed": "longpoll", "since": "now", "timeout": "200"})["results"] == []
+
+
+def test_a_change_during_a_long_poll_ends_it_at_once(server):
+    couch, names = server
+    seq = couch.db(names[1]).info()["update_seq"]
+    writer = threading.Timer(0.5, lambda: couch.db(names[1]).put({"_id": "late"}))
+    writer.start()
+    began = time.monotonic()
+    answer = couch.call("GET", f"/{names[1]}/_changes", timeout_s=30,
+                        params={"feed": "longpoll", "since": seq, "timeout": "20000"})
+    writer.join()
+    assert [r["id"] for r in answer["results"]] == ["late"] and time.monotonic() - began < 10
