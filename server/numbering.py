@@ -1,14 +1,18 @@
 """Document numbers (文书编号): `(济南)应急检记〔2026〕12号`, one sequence per kind, region and year, never reused.
 
-A number is taken once, when its document comes into being, and stored on that document. The counter
-`counter:<kind>:<region>:<year>` in `records` moves with CouchDB's optimistic concurrency: two requests
-that read the same value both try to write value + 1, one gets 409 and tries again with the new value.
-A failure after taking a number leaves a gap; a gap is honest, a number given twice is not.
+A number is taken once, when its document comes into being, and stored on that document. Taking number n
+is creating the document `number:<kind>:<region>:<year>:<n>` in `records`: a document is created once, so
+two requests can never both take n, on one server or on an Apache CouchDB 3 cluster alike. The counter
+`counter:<kind>:<region>:<year>` is only a hint of where the sequence stands (raised after each number,
+never lowered); a request that finds n taken tries n + 1.
 
-On an Apache CouchDB 3 cluster the counter is read and written by its ID, which CouchDB does at quorum
-(r = w = a majority of the copies; views, `_all_docs` and `_changes` read one copy and may lag), so the
-next reader sees the last write. A write that reached fewer copies than a quorum (202 Accepted: nodes are
-down) could be overtaken by a writer on the other copies; its number is not issued (503, a gap).
+Why not a counter updated in place: on a cluster two updates of one document that race can both be
+accepted, on different copies (one answered 201, the other 202), and leave the counter with two
+revisions; later writers extending one revision or the other could then both write the same next value.
+Creation has no such case: a copy accepts a document's creation once, and 201 means a majority of copies
+(w) accepted this one, which two requests cannot both have. A creation answered 202 (fewer copies than a
+quorum: nodes down, or another request's creation reached the rest) is not issued: that number is skipped.
+A failure after taking a number leaves a gap; a gap is honest, a number given twice is not.
 """
 from __future__ import annotations
 
@@ -26,7 +30,8 @@ from sync.couch import Conflict, Database, Unavailable
 KINDS = {"record": "应急检记", "decision": "应急现决", "order": "应急责改", "reinspection": "应急复查"}
 SHANGHAI = timezone(timedelta(hours=8))
 _SUFFIX = re.compile(r"(特别行政区|自治区|自治州|自治县|地区|省|市|区|县|盟|旗)$")
-MAX_ATTEMPTS = 100
+MAX_ATTEMPTS = 200
+NO_QUORUM_TRIES = 3
 
 
 def counter_id(kind: str, region: str, year: int) -> str:
@@ -58,36 +63,59 @@ def local_year(now: datetime | None = None) -> int:
     return (now or datetime.now(timezone.utc)).astimezone(SHANGHAI).year
 
 
+def claim_id(kind: str, region: str, year: int, n: int) -> str:
+    return f"number:{kind}:{region}:{year}:{n:06d}"
+
+
 def next_number(db: Database, kind: str, region: str, year: int | None = None) -> dict:
     """Take the next number of `kind` for `region` in `year` (default: this year in Asia/Shanghai).
 
-    Returns {"number": text, "n": sequence, "kind", "region", "year"}; raises Conflict only if the counter
-    stayed contested for MAX_ATTEMPTS rounds.
+    Returns {"number": text, "n": sequence, "kind", "region", "year"}. Raises Unavailable (503 no_quorum)
+    when CouchDB confirmed none of NO_QUORUM_TRIES creations in a row at a quorum of copies (nodes down),
+    and Conflict if MAX_ATTEMPTS numbers in a row were taken by others.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}")
     regions.validate_region(region)
     year = year or local_year()
-    doc_id = counter_id(kind, region, year)
+    hint = db.get_or_none(counter_id(kind, region, year))
+    n, short_of_quorum = int((hint or {}).get("value", 0)) + 1, 0
     for _attempt in range(MAX_ATTEMPTS):
+        status = _create(db, {"_id": claim_id(kind, region, year, n), "type": "number_claim", "kind": kind,
+                              "region": region, "year": year, "n": n})
+        if status == 201:
+            _raise_hint(db, kind, region, year, n)
+            return {"number": format_number(kind, short_name(region), year, n), "n": n, "kind": kind,
+                    "region": region, "year": year}
+        if status == 202:
+            short_of_quorum += 1
+            if short_of_quorum >= NO_QUORUM_TRIES:
+                raise Unavailable(503, "no_quorum", f"number {kind}/{region}/{year}: creations reach fewer "
+                                                    "copies than a quorum")
+        n += 1   # taken by another request, or not confirmed: the next one
+    raise Conflict(409, "conflict", f"numbers of {kind}/{region}/{year} stayed contested")
+
+
+def _create(db: Database, doc: dict) -> int:
+    """Create the claim; 201 (confirmed at quorum), 202 (fewer copies) or 409 (exists)."""
+    resp = db.server.request("PUT", f"{db.path}/{quote(doc['_id'], safe='')}", json=doc)
+    if resp.status_code in (201, 202, 409):
+        return resp.status_code
+    raise db.server._error(resp)
+
+
+def _raise_hint(db: Database, kind: str, region: str, year: int, n: int) -> None:
+    """Move the counter up to `n` if it is lower; a lost race or an unconfirmed write only leaves the hint
+    behind, which costs the next request a few tries, never a number."""
+    doc_id = counter_id(kind, region, year)
+    for _attempt in range(3):
         doc = db.get_or_none(doc_id) or {"_id": doc_id, "type": "counter", "kind": kind, "region": region,
                                           "year": year, "value": 0}
-        doc["value"] += 1
+        if int(doc.get("value", 0)) >= n:
+            return
+        doc["value"] = n
         try:
-            if _put(db, doc) == 202:
-                raise Unavailable(503, "no_quorum", f"counter {doc_id}: written to fewer copies than a quorum")
+            db.put(doc)
+            return
         except Conflict:
             continue
-        short = short_name(region)
-        return {"number": format_number(kind, short, year, doc["value"]), "n": doc["value"], "kind": kind,
-                "region": region, "year": year}
-    raise Conflict(409, "conflict", f"counter {doc_id} stayed contested")
-
-
-def _put(db: Database, doc: dict) -> int:
-    """Write the counter; its status: 201, or 202 when CouchDB could not reach a quorum of copies."""
-    resp = db.server.request("PUT", f"{db.path}/{quote(doc['_id'], safe='')}", json=doc)
-    if resp.status_code not in (201, 202):
-        raise db.server._error(resp)  # Conflict on 409, as Database.put
-    doc["_rev"] = resp.json()["rev"]
-    return resp.status_code

