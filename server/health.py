@@ -78,7 +78,7 @@ def worker_status(detail: bool = False) -> dict:
            "processed": status.get("processed"), "last_error": status.get("last_error"),
            "last_error_at": status.get("last_error_at"), "quarantined": status.get("quarantined", 0),
            "phones_over_budget": len(status.get("phones_over_budget") or []),
-           "backlog_age_s": live.get("age_s", 0.0)}
+           "backlog_age_s": live.get("age_s") or 0.0, "backlog_counting": live.get("counting", False)}
     if detail:
         prefix = cfg.get("DB_PREFIX", "")
         out.update(pid=status.get("pid"), counted_dbs=live["counted"], partial=live["partial"],

@@ -11,9 +11,9 @@ At a bureau's size (1,000 phone databases, issue 17) a count is thousands of Cou
 - a checkpoint is read only for a database whose head moved since the last count or that was waiting
   then (a checkpoint only ever advances, so a caught-up database whose head stands still is still
   caught up);
-- a request never waits for a slow count: once a count has taken longer than `WAIT_UNDER_S`, an older
-  answer is given (with its age) while a fresh one is made in the background, and counts are spaced so
-  that counting takes at most a fifth of the time.
+- a request never waits long for a count (at most FIRST_WAIT_S, and not at all once a count has taken
+  longer than `WAIT_UNDER_S`: then the last answer is given, with its age, while a fresh one is made in the
+  background), and counts are spaced so that counting takes at most a fifth of the time.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ from sync.phones import DB_PATTERN
 
 MAX_COUNTED = 2000  # databases counted per look; beyond, the answer says it is partial
 READERS = 8  # checkpoints read at once
-WAIT_UNDER_S = 0.5  # a count that took longer than this is made in the background from then on
+WAIT_UNDER_S = 0.5  # a count that took longer than this is not waited for from then on
+FIRST_WAIT_S = 2.0  # the longest a request waits for a count
 DUTY = 5  # counts are at least DUTY × (the last count's duration) apart
 _lock = threading.Lock()
 _cache: dict[str, dict] = {}
@@ -88,6 +89,7 @@ def _refresh(server: Couch, prefix: str, records: Database, entry: dict) -> None
     finally:
         with _lock:
             entry["refreshing"] = False
+            entry["done"].set()
 
 
 def _store(entry: dict, server: Couch, prefix: str, records: Database) -> None:
@@ -98,30 +100,40 @@ def _store(entry: dict, server: Couch, prefix: str, records: Database) -> None:
 
 
 def _answer(entry: dict) -> dict:
-    return {**entry["result"], "age_s": round(time.monotonic() - entry["at"], 1)}
+    return {**entry["result"], "age_s": round(time.monotonic() - entry["at"], 1), "counting": False}
 
 
 def cached_count(server: Couch, prefix: str, records: Database, max_age_s: float) -> dict:
     """`count`, at most once every `max_age_s` seconds per process and prefix (monitors poll /healthz); the
-    answer carries its `age_s`. Once counting has become slow (over WAIT_UNDER_S), nobody waits for it: the
-    last answer is given while the next is made in the background. `max_age_s` 0 asks for a fresh count
-    every time, however slow."""
+    answer carries its `age_s`. Counting runs in the background and a request waits for it at most
+    FIRST_WAIT_S, and not at all once counting has become slow (over WAIT_UNDER_S): then the last answer is
+    given. With no answer yet after FIRST_WAIT_S (a new process at a thousand phones), the answer says
+    `counting` (nothing counted yet). `max_age_s` 0 asks for a fresh count every time, however slow."""
     with _lock:
         entry = _cache.setdefault(prefix, {"result": None, "at": 0.0, "took": 0.0, "refreshing": False,
-                                           "gate": threading.Lock()})
+                                           "gate": threading.Lock(), "done": threading.Event()})
+    if max_age_s <= 0:
+        with entry["gate"]:
+            _store(entry, server, prefix, records)
+            with _lock:
+                return _answer(entry)
+    with _lock:
+        has = entry["result"] is not None
         age = time.monotonic() - entry["at"]
-        stale = entry["result"] is None or max_age_s <= 0 or age >= max(max_age_s, DUTY * entry["took"])
-        slow = max_age_s > 0 and entry["result"] is not None and entry["took"] > WAIT_UNDER_S
-        if stale and slow and not entry["refreshing"]:
+        stale = not has or age >= max(max_age_s, DUTY * entry["took"])
+        if has and not stale:
+            return _answer(entry)
+        if not entry["refreshing"]:
             entry["refreshing"] = True
+            entry["done"].clear()
             threading.Thread(target=_refresh, args=(server, prefix, records, entry), daemon=True,
                              name="backlog-count").start()
-        if not stale or slow:
+        if has and entry["took"] > WAIT_UNDER_S:
             return _answer(entry)
-    with entry["gate"]:   # a quick count (or none yet): the callers of this moment share one
-        with _lock:
-            if entry["result"] is not None and time.monotonic() - entry["at"] < max_age_s:
-                return _answer(entry)
-        _store(entry, server, prefix, records)
-        with _lock:
+        done = entry["done"]
+    done.wait(FIRST_WAIT_S)
+    with _lock:
+        if entry["result"] is not None:
             return _answer(entry)
+    return {"total": 0, "by_db": {}, "counted": 0, "partial": False, "waited_s": 0.0, "age_s": None,
+            "counting": True}

@@ -40,7 +40,7 @@ def test_a_slow_count_is_never_waited_for_again(counted, monkeypatch):
     monkeypatch.setattr(backlog, "WAIT_UNDER_S", 0.05)
     monkeypatch.setattr(backlog, "DUTY", 1)
     delay[0] = 0.2
-    assert backlog.cached_count(None, "s_", None, 0.01)["total"] == 1   # no answer yet: this one waits
+    assert backlog.cached_count(None, "s_", None, 0.01)["total"] == 1   # no answer yet: this one waits (≤ 2 s)
     gate.clear()                                                          # the next count hangs
     time.sleep(0.3)
     began = time.monotonic()
@@ -54,3 +54,18 @@ def test_a_slow_count_is_never_waited_for_again(counted, monkeypatch):
         time.sleep(0.05)
     assert backlog.cached_count(None, "s_", None, 60)["total"] >= 2
     assert calls.count("s_") <= 3
+
+
+def test_the_first_count_is_waited_for_a_bounded_time_only(counted, monkeypatch):
+    _calls, _delay, gate = counted
+    monkeypatch.setattr(backlog, "FIRST_WAIT_S", 0.2)
+    gate.clear()                                   # a new process, a thousand databases: the count takes long
+    began = time.monotonic()
+    first = backlog.cached_count(None, "f_", None, 15)
+    assert time.monotonic() - began < 1 and first["counting"] and first["total"] == 0
+    gate.set()
+    deadline = time.monotonic() + 5
+    while backlog.cached_count(None, "f_", None, 15)["counting"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    answer = backlog.cached_count(None, "f_", None, 15)
+    assert not answer["counting"] and answer["total"] == 1
