@@ -1,7 +1,7 @@
 // Loaded with `node -r` before pouchdb-server: two behaviours of Apache CouchDB 3 the embedded server lacks.
 //
-// 1. `POST /_dbs_info`. Why: the worker's sweep and the live backlog count (sync/worker/sweep.py, sync/backlog.py) read the
-// update sequence of every inspector database. Apache CouchDB 3 answers up to 100 databases a request
+// 1. `POST /_dbs_info`. Why: the worker's sweep and the live backlog count (sync/worker/sweep.py,
+// sync/backlog.py) read the update sequence of every inspector database. Apache CouchDB 3 answers up to 100 databases a request
 // (`POST /_dbs_info {"keys": [...]}`); pouchdb-server has no such route, so at 1,000 phones that was a
 // thousand `GET /<db>` per look, a quarter of the embedded server's requests (issue 17). Same request,
 // same answer shape as CouchDB's (`[{key, info}]`, `{key, error: "not_found"}` for a missing database, 400
@@ -10,8 +10,9 @@
 // 2. `timeout=` on a long poll of `_changes`. pouchdb-server ignores it and waits until a change comes, so
 // the sync gateway ended each phone's idle long poll by its own clock, cutting the connection: at 1,000
 // live phones 40 connections a second were opened, cut and cleaned up (issue 17). Here a long poll with
-// `timeout` (and no `heartbeat`, which on CouchDB overrides it) ends as CouchDB's does, `{"results":[],"last_seq":<the database's update_seq>}`, and the
-// connection stays open for the next request. The gateway's clock stays as the bound.
+// `timeout` (and no `heartbeat`, which on CouchDB overrides it) ends as CouchDB's does,
+// `{"results":[],"last_seq":<the database's update_seq>}`, and the connection stays open for the next
+// request. The gateway's clock stays as the bound.
 'use strict';
 const Module = require('module');
 const path = require('path');

@@ -4,9 +4,9 @@ requests do not each cost CouchDB reads (measured in docs/benchmarks.md).
 Positive answers only. A change made through this process (password, role, region, deactivation, token
 revocation, sign-out) empties it at once. Changes made through another process are learnt from the
 registry's own change feed: a follower (one thread per process, started with the first question, reading
-the feed every second) forgets an answer as soon as a document it was read from changes. While the follower is following, an answer is
-kept up to `followed_ttl`; when it is not (CouchDB away, feed refused, following turned off), up to `ttl`,
-so that another process's change still applies within `ttl`.
+the feed every second) forgets an answer as soon as a document it was read from changes. While it follows,
+an answer is kept up to `followed_ttl`; when it does not (CouchDB away, feed refused, following turned
+off), up to `ttl`, so that another process's change still applies within `ttl`.
 
 Why (issue 17): a phone's long poll comes back every 25 s; with answers kept 10 s each poll read a token
 and a user, two of every five requests CouchDB served at 1,000 live phones. Following the feed costs one

@@ -162,6 +162,12 @@ def status():
                            calendar=calendar_status(detail=True), result=_phones_page())
 
 
+def page_no(name: str = "page") -> int:
+    """A page number from the query string: 1 unless it is a small positive whole number."""
+    text = request.args.get(name, "1")
+    return int(text) if text.isdigit() and 0 < len(text) < 6 and int(text) > 0 else 1
+
+
 def _phones_page() -> dict:
     """The phones in the reader's region, most recently seen first, PHONES_PER_PAGE to a page; their
     users read in one request (a bureau has a thousand phones)."""
@@ -170,8 +176,7 @@ def _phones_page() -> dict:
     users = registry().docs_by_id([accounts.user_id(name) for name in names])
     mine = [p for p in found if isinstance(p.get("username"), str) and roles.in_scope(
         g.user, (users.get(accounts.user_id(p["username"].lower())) or {}).get("region"))]
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    page = page_no()
     start = (page - 1) * PHONES_PER_PAGE
     return {"items": mine[start:start + PHONES_PER_PAGE], "page": page, "total": len(mine),
             "has_more": len(mine) > start + PHONES_PER_PAGE}

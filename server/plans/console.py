@@ -12,7 +12,7 @@ from i18n import t
 from schemas.plan_rules import DEFAULT_CAPS
 from server import audit
 from server.accounts import roles
-from server.console.views import staff_only
+from server.console.views import page_no, staff_only
 from server.db import registry
 from server.errors import ApiError
 from server.plans import console_form, draw_view
@@ -35,12 +35,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(console_actions.bp)
     app.register_blueprint(console_publication.bp)
     app.register_blueprint(console_reassign.bp)
-
-
-def page_no(name: str = "page") -> int:
-    """A page number from the query string: 1 unless it is a small positive whole number."""
-    text = request.args.get(name, "1")
-    return int(text) if text.isdigit() and 0 < len(text) < 6 and int(text) > 0 else 1
 
 
 def visible_plans(selector: dict, number: int, who: str) -> dict:

@@ -10,7 +10,7 @@ from i18n import Problem, t
 from schemas.common import translate_errors
 from schemas.plans import ResultRequestSchema
 from server import audit
-from server.console.views import staff_only
+from server.console.views import page_no, staff_only
 from server.db import registry
 from server.errors import ApiError
 from server.hazards.service import today
@@ -62,7 +62,7 @@ def publications():
     if (redirect_to := staff_only()) is not None:
         return redirect_to
     plans = my_dispatched_plans()
-    number = int(request.args["page"]) if request.args.get("page", "").isdigit() and len(request.args["page"]) < 6 else 1
+    number = page_no()
     selector = {"type": "task", "plan": {"$in": sorted(plans)}, "status": {"$in": OPEN}, "random": True}
     result = mango_page(registry(), selector, max(number, 1), PER_PAGE) if plans else \
         {"items": [], "page": 1, "per_page": PER_PAGE, "has_more": False}
@@ -84,7 +84,7 @@ def plan_publication(key, error=None, errors=None, status=200):
         plan = load_plan(key, "plan.publication")
     except ApiError:
         abort(404)
-    number = int(request.args["page"]) if request.args.get("page", "").isdigit() and len(request.args["page"]) < 6 else 1
+    number = page_no()
     result = mango_page(registry(), {"type": "task", "plan": plan["_id"],
                                      "status": {"$in": OPEN + ["published"]}}, max(number, 1), PER_PAGE)
     on = today()

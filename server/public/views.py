@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, render_template, request, url_for
 
+from server.console.views import page_no
 from server.db import registry
 from server.qr import signing
 
@@ -40,6 +41,5 @@ def results_page():
     from server.public.results_api import published
     region = request.args.get("region", "")
     region = region if region.isdigit() and 2 <= len(region) <= 6 else None
-    page = request.args.get("page", "1")
-    page_no = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
-    return render_template("public_results.html", results=published(region, page_no, 50), page=page_no)
+    number = page_no()
+    return render_template("public_results.html", results=published(region, number, 50), page=number)
