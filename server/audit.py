@@ -1,34 +1,71 @@
 """The audit log (全程留痕): append-only, hash-chained, keyed entries in the `audit` database, and its verification.
 
-Design (docs/decisions/0011-audit-log.md): entries keep their sequence ids (`audit:<seq>`) and hash chain;
-each also carries an HMAC of its hash under a key outside CouchDB (server/audit_keys.py). Appends never
-fail a request on a lost race: within a process they are serialized by a lock per log (so 32 threads never
-race each other), and between processes the loser of a race (pouchdb-server answers 403 from the validate
-function, Apache CouchDB 409) reads the new head and tries again after a jittered back-off, until
-AUDIT_APPEND_TIMEOUT_S.
+Design (docs/decisions/0011-audit-log.md, 0024-audit-lanes.md): every process appends to its own chain, a
+*lane*, named by a random id drawn when the process first appends. Entries are `audit:<time>:<lane>:<seq>`:
+`seq` counts the lane's entries from 1, `prev` is the hash of the lane's previous entry, and the time
+prefix makes the database's key order the order in which things happened. No two processes ever write the
+same entry id, so an append is one PUT that no other writer can race, on pouchdb-server, a single CouchDB
+and a CouchDB cluster alike (one chain for every process was raced for each sequence number, and on a
+cluster both racers could be accepted, on different copies). Within a process one lock per log
+serializes the threads. Each entry also carries an HMAC of its hash under a key outside CouchDB
+(server/audit_keys.py); signed checkpoints of every lane's count and head are kept outside the database.
+
+Logs written before lanes (`audit:<seq>`, one chain) are read as the lane "" and still verify.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import random
+import os
+import secrets
 import threading
 import time
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from server import audit_keys
 from sync.couch import CouchError, Database
 
 GENESIS = "0" * 64
-RACE_STATUSES = (403, 409)   # another writer took this sequence number (pouchdb-server 403, CouchDB 409)
-# CouchDB itself refuses any change to an entry: sync/ddocs/audit/audit/validate_doc_update.js.
+LEGACY_LANE = ""      # the single chain of logs written before lanes
+# An entry id already taken (pouchdb-server 403 from the validate function, CouchDB 409): only if another
+# process writes under this lane's name, which a fresh lane ends. CouchDB refuses any change to an entry:
+# sync/ddocs/audit/audit/validate_doc_update.js.
+TAKEN_STATUSES = (403, 409)
+VERIFY_REREADS = 2    # a gap or a truncation is read again (1 s apart) before it is reported: see verify_chain
 _locks: dict[str, threading.Lock] = {}
-_heads: dict[str, tuple[int, str]] = {}
+_lanes: dict[tuple[int, str], "Lane"] = {}
 _locks_guard = threading.Lock()
 
 
-def entry_id(seq: int) -> str:
-    return f"audit:{seq:012d}"
+@dataclass
+class Lane:
+    """This process's chain in one log: its id, the last entry's sequence number, hash and time."""
+    id: str
+    seq: int = 0
+    head: str = GENESIS
+    last: datetime | None = None
+
+
+def new_lane_id() -> str:
+    return secrets.token_hex(6)
+
+
+def stamp(at: str) -> str:
+    """`2026-12-02T06:30:00.123+00:00` → `20261202T063000123Z`: the time part of an entry's id."""
+    moment = datetime.fromisoformat(at).astimezone(timezone.utc)
+    return moment.strftime("%Y%m%dT%H%M%S") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def entry_id(at: str, lane: str, seq: int) -> str:
+    return f"audit:{stamp(at)}:{lane}:{seq:012d}"
+
+
+def expected_id(doc: dict) -> str:
+    """The id an entry must have, from its own (hashed) content."""
+    if "lane" not in doc:
+        return f"audit:{doc.get('seq', 0):012d}"
+    return entry_id(doc["at"], doc["lane"], doc["seq"])
 
 
 def entry_hash(entry: dict) -> str:
@@ -38,51 +75,51 @@ def entry_hash(entry: dict) -> str:
                                      separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
-def _head(db: Database) -> tuple[int, str]:
-    rows = db.all_docs(include_docs=True, descending="true", limit=1,
-                       startkey="audit:\ufff0", endkey="audit:")
-    return (rows[0]["doc"]["seq"], rows[0]["doc"]["hash"]) if rows else (0, GENESIS)
-
-
 def _lock(name: str) -> threading.Lock:
     with _locks_guard:
         return _locks.setdefault(name, threading.Lock())
 
 
-def _build(seq: int, prev: str, actor: str, action: str, subject: str, details: dict | None) -> dict:
+def _lane(log: str, fresh: bool = False) -> Lane:
+    """This process's lane in `log` (keyed by process id too: a forked child never writes its parent's lane)."""
+    key = (os.getpid(), log)
+    if fresh or key not in _lanes:
+        _lanes[key] = Lane(new_lane_id())
+    return _lanes[key]
+
+
+def _build(lane: Lane, actor: str, action: str, subject: str, details: dict | None) -> dict:
     keys, active = audit_keys.keyring()
-    entry = {"_id": entry_id(seq), "type": "audit", "seq": seq,
-             "at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-             "actor": actor, "action": action, "subject": subject, "details": details or {},
-             "prev": prev, "kid": active}
+    now = datetime.now(timezone.utc)
+    if lane.last is not None and now <= lane.last:    # the clock stepped back: ids stay in the lane's order
+        now = lane.last + timedelta(milliseconds=1)
+    at = now.isoformat(timespec="milliseconds")
+    entry = {"_id": entry_id(at, lane.id, lane.seq + 1), "type": "audit", "lane": lane.id, "seq": lane.seq + 1,
+             "at": at, "actor": actor, "action": action, "subject": subject, "details": details or {},
+             "prev": lane.head, "kid": active}
     entry["hash"] = entry_hash(entry)
     entry["mac"] = audit_keys.mac(keys[active], entry["hash"])
     return entry
 
 
 def append(db: Database, actor: str, action: str, subject: str, details: dict | None = None) -> dict:
-    """Add one entry at the end of the chain; returns it. Raises only when CouchDB cannot be written at
-    all, or other processes kept winning for AUDIT_APPEND_TIMEOUT_S seconds."""
-    deadline = time.monotonic() + float(audit_keys.setting("AUDIT_APPEND_TIMEOUT_S", 20) or 20)
+    """Add one entry at the end of this process's lane; returns it. Raises only when CouchDB cannot be
+    written (the caller's request then fails: the action must not stand unaudited)."""
     log = f"{db.server.base}/{db.name}"
     with _lock(log):
-        # The head this process wrote last is usually still the head: one PUT per append, no read.
-        seq, prev = _heads.get(log) or _head(db)
-        attempt = 0
-        while True:
-            entry = _build(seq + 1, prev, actor, action, subject, details)
-            try:
-                db.put(entry)
-                break
-            except CouchError as exc:
-                if exc.status not in RACE_STATUSES or time.monotonic() > deadline:
-                    _heads.pop(log, None)
-                    raise
-            attempt += 1
-            time.sleep(random.uniform(0, min(0.25, 0.005 * 2 ** attempt)))
-            seq, prev = _head(db)
-        _heads[log] = (entry["seq"], entry["hash"])
-    audit_keys.maybe_checkpoint(db.name, entry["seq"], entry["hash"])
+        lane = _lane(log)
+        entry = _build(lane, actor, action, subject, details)
+        try:
+            db.put(entry)         # 201, or 202 on a cluster short of a quorum: stored, and no one else's id
+        except CouchError as exc:
+            if exc.status not in TAKEN_STATUSES:
+                raise
+            lane = _lane(log, fresh=True)
+            entry = _build(lane, actor, action, subject, details)
+            db.put(entry)
+        lane.seq, lane.head = entry["seq"], entry["hash"]
+        lane.last = datetime.fromisoformat(entry["at"])
+    audit_keys.maybe_checkpoint(db.name, {lane.id: [entry["seq"], entry["hash"]]})
     _note(action)
     return entry
 
@@ -95,43 +132,72 @@ def _note(action: str) -> None:
 
 
 def checkpoint(db: Database) -> dict:
-    """Write a signed checkpoint of the current head now (CLI, cron); returns it."""
-    seq, head = _head(db)
-    path = audit_keys.write_checkpoint(db.name, seq, head)
-    return {"count": seq, "head": head, "path": str(path) if path else None}
+    """Verify the whole log, then sign every lane's count and head (CLI, cron); returns the checkpoint.
+    Refuses (ValueError) to sign a log that does not verify: that would bless what was done to it."""
+    result = verify_chain(db)
+    if not result["ok"]:
+        raise ValueError(result["reason"])
+    path = audit_keys.write_checkpoint(db.name, result["lanes"])
+    return {"count": result["entries"], "head": result["head"], "lanes": len(result["lanes"]),
+            "path": str(path) if path else None}
+
+
+def log_digest(lanes: dict[str, list]) -> str:
+    """One hash for the whole log: over every lane's id, count and head (to publish, or compare)."""
+    text = "\n".join(f"{lane}:{count}:{head}" for lane, (count, head) in sorted(lanes.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def verify_chain(db: Database, page: int = 2000) -> dict:
-    """Walk the whole chain (hashes, links, sequence numbers, MACs), then hold it against the checkpoints."""
+    """Walk every lane (hashes, links, sequence numbers, ids, MACs), then hold them against the checkpoints.
+
+    On a CouchDB cluster `_all_docs` reads one copy of each shard, which can lag the newest writes by a
+    moment: an entry missing, or a lane shorter than a checkpoint just written, is read again before it is
+    reported (VERIFY_REREADS times, 1 s apart). A real gap or truncation stays; lag does not."""
+    for attempt in range(VERIFY_REREADS + 1):
+        result = _verify_once(db, page)
+        if result["ok"] or not result.pop("lag_possible", False) or attempt == VERIFY_REREADS:
+            result.pop("lag_possible", None)
+            return result
+        time.sleep(1)
+    return result
+
+
+def _verify_once(db: Database, page: int) -> dict:
     keys, _active = audit_keys.keyring()
     checkpoints = audit_keys.load_checkpoints(db.name)
-    wanted = {cp["count"] for cp in checkpoints if isinstance(cp.get("count"), int)}
-    seen: dict[int, str] = {}
-    prev_hash, expected_seq, start = GENESIS, 1, "audit:"
+    wanted = {(lane, count) for cp in checkpoints for lane, (count, _h) in audit_keys.checkpoint_lanes(cp).items()}
+    seen: dict[tuple[str, int], str] = {}
+    lanes: dict[str, list] = {}          # lane → [entries so far, hash of the last]
+    start = "audit:"
     while True:
         rows = db.all_docs(include_docs=True, conflicts="true", startkey=start, endkey="audit:\ufff0",
                            limit=page + 1)
         for doc in (r["doc"] for r in rows[:page]):
-            problem = _check(doc, expected_seq, prev_hash, keys)
+            lane = doc.get("lane", LEGACY_LANE) if isinstance(doc.get("lane", LEGACY_LANE), str) else None
+            count, prev = lanes.get(lane, [0, GENESIS])
+            problem = _check(doc, lane, count + 1, prev, keys)
             if problem:
-                return {"ok": False, "entries": expected_seq - 1, "broken_at": doc.get("seq"), "reason": problem}
-            if expected_seq in wanted:
-                seen[expected_seq] = doc["hash"]
-            prev_hash, expected_seq = doc["hash"], expected_seq + 1
+                return {"ok": False, "entries": sum(c for c, _h in lanes.values()), "lane": lane,
+                        "broken_at": doc.get("seq"), "reason": problem,
+                        "lag_possible": problem.startswith("missing entry")}
+            lanes[lane] = [count + 1, doc["hash"]]
+            if (lane, count + 1) in wanted:
+                seen[(lane, count + 1)] = doc["hash"]
         if len(rows) <= page:
             break
         start = rows[page]["id"]
-    count = expected_seq - 1
-    problem = _against_checkpoints(checkpoints, keys, count, seen)
+    total = sum(c for c, _h in lanes.values())
+    problem = _against_checkpoints(checkpoints, keys, lanes, seen)
     if problem:
-        return {"ok": False, "entries": count, "reason": problem}
-    return {"ok": True, "entries": count, "head": prev_hash, "checkpoints": len(checkpoints),
-            "last_checkpoint": checkpoints[-1].get("at") if checkpoints else None}
+        return {"ok": False, "entries": total, "reason": problem, "lag_possible": "truncated" in problem}
+    return {"ok": True, "entries": total, "head": log_digest(lanes), "lanes": lanes,
+            "checkpoints": len(checkpoints), "last_checkpoint": checkpoints[-1].get("at") if checkpoints else None}
 
 
-def _check(doc: dict, expected_seq: int, prev_hash: str, keys: dict) -> str | None:
-    if doc.get("seq") != expected_seq or doc["_id"] != entry_id(expected_seq):
-        return f"missing entry {expected_seq}"
+def _check(doc: dict, lane: str | None, expected_seq: int, prev_hash: str, keys: dict) -> str | None:
+    if lane is None or doc.get("seq") != expected_seq or doc["_id"] != expected_id(doc):
+        return f"missing entry {expected_seq}" + (f" of writer {lane}" if lane else "")
     if doc.get("prev") != prev_hash:
         return "link to the previous entry does not match"
     if entry_hash(doc) != doc.get("hash"):
@@ -143,14 +209,19 @@ def _check(doc: dict, expected_seq: int, prev_hash: str, keys: dict) -> str | No
     return None
 
 
-def _against_checkpoints(checkpoints: list[dict], keys: dict, count: int, seen: dict[int, str]) -> str | None:
+def _against_checkpoints(checkpoints: list[dict], keys: dict, lanes: dict[str, list],
+                         seen: dict[tuple[str, int], str]) -> str | None:
     for cp in checkpoints:
         if "unreadable" in cp or not audit_keys.checkpoint_ok(keys, cp):
             return f"checkpoint {cp.get('unreadable') or cp.get('count')} is unreadable or its signature is wrong"
-        if cp["count"] > count:
-            return f"log truncated: a checkpoint of {cp['at']} counted {cp['count']} entries, the log has {count}"
-        if cp["count"] and seen.get(cp["count"]) != cp["head"]:
-            return f"log rewritten: entry {cp['count']} differs from the checkpoint of {cp['at']}"
+        for lane, (count, head) in audit_keys.checkpoint_lanes(cp).items():
+            have = lanes.get(lane, [0, GENESIS])[0]
+            writer = f" of writer {lane}" if lane else ""
+            if count > have:
+                return (f"log truncated: a checkpoint of {cp['at']} counted {count} entries{writer}, "
+                        f"the log has {have}")
+            if count and seen.get((lane, count)) != head:
+                return f"log rewritten: entry {count}{writer} differs from the checkpoint of {cp['at']}"
     return None
 
 

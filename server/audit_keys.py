@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import threading
 import time
 from datetime import datetime, timezone
@@ -29,8 +30,7 @@ def remember(config) -> None:
     """Keep the settings for code that appends outside an application context (the worker's threads)."""
     _fallback.clear()
     _fallback.update({k: config.get(k) for k in ("AUDIT_KEYS", "AUDIT_ACTIVE_KEY", "SECRET_KEY",
-                                                  "AUDIT_CHECKPOINT_DIR", "AUDIT_CHECKPOINT_EVERY_S",
-                                                  "AUDIT_APPEND_TIMEOUT_S")})
+                                                  "AUDIT_CHECKPOINT_DIR", "AUDIT_CHECKPOINT_EVERY_S")})
 
 
 def setting(name: str, default=None):
@@ -68,12 +68,22 @@ def checkpoint_dir(db_name: str) -> Path | None:
     return Path(base) / db_name if base else None
 
 
-def make_checkpoint(db_name: str, seq: int, head: str) -> dict:
-    """A signed statement: the log `db_name` had `seq` entries ending in `head` at this time."""
+def make_checkpoint(db_name: str, lanes: dict[str, list]) -> dict:
+    """A signed statement: at this time the log `db_name` had, in each lane (one process's chain, see
+    server/audit.py), `count` entries ending in `head`; `count` at the top is their sum."""
     keys, active = keyring()
-    body = {"db": db_name, "count": seq, "head": head, "kid": active,
+    body = {"db": db_name, "lanes": {lane: [count, head] for lane, (count, head) in lanes.items()},
+            "count": sum(count for count, _head in lanes.values()), "kid": active,
             "at": datetime.now(timezone.utc).isoformat(timespec="milliseconds")}
     return {**body, "mac": mac(keys[active], _canonical(body))}
+
+
+def checkpoint_lanes(cp: dict) -> dict[str, tuple[int, str]]:
+    """lane → (count, head) of a checkpoint; one written before lanes covers the single chain (lane "")."""
+    if isinstance(cp.get("lanes"), dict):
+        return {lane: (v[0], v[1]) for lane, v in cp["lanes"].items()
+                if isinstance(v, list) and len(v) == 2 and isinstance(v[0], int)}
+    return {"": (cp["count"], cp.get("head"))} if isinstance(cp.get("count"), int) else {}
 
 
 def checkpoint_ok(keys: dict[str, bytes], cp: dict) -> bool:
@@ -81,21 +91,28 @@ def checkpoint_ok(keys: dict[str, bytes], cp: dict) -> bool:
     return mac_ok(keys, cp.get("kid"), _canonical(body), cp.get("mac"))
 
 
-def write_checkpoint(db_name: str, seq: int, head: str) -> Path | None:
-    """Write a checkpoint file atomically (temporary file, then rename): processes never see half a file."""
+def write_checkpoint(db_name: str, lanes: dict[str, list]) -> Path | None:
+    """Write a checkpoint file atomically (temporary file, then rename): processes never see half a file.
+    One lane (a process after its appends): `<lane>-<count>.json`; the whole log (CLI): `all-<time>.json`."""
     folder = checkpoint_dir(db_name)
     if folder is None:
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{seq:012d}.json"
-    tmp = folder / f".{seq:012d}.{os.getpid()}.{threading.get_ident()}.tmp"
-    tmp.write_text(json.dumps(make_checkpoint(db_name, seq, head), ensure_ascii=False))
+    cp = make_checkpoint(db_name, lanes)
+    if len(lanes) == 1:
+        (lane, (count, _head)), = lanes.items()
+        name = f"{lane or 'chain'}-{count:012d}"
+    else:
+        name = "all-" + re.sub(r"[^0-9]", "", cp["at"])[:17]
+    path = folder / f"{name}.json"
+    tmp = folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    tmp.write_text(json.dumps(cp, ensure_ascii=False))
     os.replace(tmp, path)
     return path
 
 
-def maybe_checkpoint(db_name: str, seq: int, head: str) -> None:
-    """After an append: a checkpoint at most every AUDIT_CHECKPOINT_EVERY_S per process and log."""
+def maybe_checkpoint(db_name: str, lanes: dict[str, list]) -> None:
+    """After an append: a checkpoint of the process's lane at most every AUDIT_CHECKPOINT_EVERY_S."""
     every = float(setting("AUDIT_CHECKPOINT_EVERY_S", 300) or 0)
     if every <= 0 or checkpoint_dir(db_name) is None:
         return
@@ -104,7 +121,7 @@ def maybe_checkpoint(db_name: str, seq: int, head: str) -> None:
             return
         _last_checkpoint[db_name] = time.monotonic()
     try:
-        write_checkpoint(db_name, seq, head)
+        write_checkpoint(db_name, lanes)
     except OSError:
         # A full disk must not fail the request whose action is already stored; verify-audit reports the
         # age of the newest checkpoint, and the CLI command writes one on demand.
@@ -123,4 +140,4 @@ def load_checkpoints(db_name: str) -> list[dict]:
             found.append(json.loads(path.read_text()))
         except (OSError, ValueError):
             found.append({"unreadable": path.name})
-    return found
+    return sorted(found, key=lambda cp: str(cp.get("at") or ""))

@@ -94,6 +94,7 @@ def verify_audit_command():
     from server import audit
     from server.db import database
     result = audit.verify_chain(database("audit"))
+    result["lanes"] = len(result.get("lanes") or {})     # how many writers' chains; each one's head is in the checkpoints
     click.echo(json.dumps(result, ensure_ascii=False))
     raise SystemExit(0 if result["ok"] else 1)
 
@@ -103,11 +104,16 @@ def verify_audit_command():
 @click.option("--export", "export_to", type=click.Path(dir_okay=False, writable=True), default=None,
               help="also write every checkpoint of the log to this JSON file (to keep or publish elsewhere)")
 def audit_checkpoint_command(export_to):
-    """Write a signed checkpoint of the audit log's head now (AUDIT_CHECKPOINT_DIR); optionally export all."""
+    """Verify the audit log, then sign every writer's count and head (AUDIT_CHECKPOINT_DIR); optionally export all."""
     from server import audit, audit_keys
     from server.db import database
     db = database("audit")
-    click.echo(json.dumps(audit.checkpoint(db), ensure_ascii=False))
+    try:
+        click.echo(json.dumps(audit.checkpoint(db), ensure_ascii=False))
+    except ValueError as exc:
+        click.echo(json.dumps({"ok": False, "reason": f"not signed: the log does not verify ({exc})"},
+                              ensure_ascii=False))
+        raise SystemExit(1)
     if export_to:
         with open(export_to, "w", encoding="utf-8") as out:
             json.dump(audit_keys.load_checkpoints(db.name), out, ensure_ascii=False, indent=1)

@@ -142,12 +142,11 @@ class Config:
         self.STATS_QUERY_TIMEOUT_S = _int(env, "STATS_QUERY_TIMEOUT_S", 300)
         # Audit log (docs/decisions/0011): HMAC keys "kid:base64url-secret,…" kept outside CouchDB (every key
         # verifies, the active one signs; empty = a key derived from SECRET_KEY), where signed checkpoints go
-        # and how often each process writes one, and how long an append may wait out other writers.
+        # and how often each process writes one.
         self.AUDIT_KEYS = env.get("AUDIT_KEYS", "")
         self.AUDIT_ACTIVE_KEY = env.get("AUDIT_ACTIVE_KEY", "")
         self.AUDIT_CHECKPOINT_DIR = env.get("AUDIT_CHECKPOINT_DIR", "var/audit-checkpoints")
         self.AUDIT_CHECKPOINT_EVERY_S = _int(env, "AUDIT_CHECKPOINT_EVERY_S", 300)
-        self.AUDIT_APPEND_TIMEOUT_S = _int(env, "AUDIT_APPEND_TIMEOUT_S", 20)
         # Public reports (举报, server/reports/): the reporters' identity key file (AES-256-GCM keys, one
         # "kid:base64url" per line, the last one encrypts; never in CouchDB; made under var/ when missing for
         # `make run` and tests), submissions and receipt look-ups per address, the proof-of-work difficulty

@@ -2,7 +2,7 @@
 
 Per request: latency by route group, answers by status class, requests in flight (a live sync long poll is
 one while it waits). At scrape time, read from CouchDB: the worker's backlog and its heartbeat, phones not
-seen for PHONES_UNSEEN_DAYS, the audit chain's head. Under gunicorn with several processes set
+seen for PHONES_UNSEEN_DAYS, the audit log's entries. Under gunicorn with several processes set
 PROMETHEUS_MULTIPROC_DIR (deploy/gunicorn.conf.py does, under var/) so that one scrape covers them all.
 """
 from __future__ import annotations
@@ -149,10 +149,11 @@ def _phone_metrics():
 
 
 def _audit_metrics():
-    from server.audit import _head
     from server.db import database
+    db = database("audit")
     try:
-        count, _hash = _head(database("audit"))
+        # Entries are the database's documents but its design documents (one small range read).
+        count = db.info()["doc_count"] - len(db.all_docs(startkey="_design/", endkey="_design0"))
     except CouchError:
         return
-    yield _gauge("inspection_audit_entries", "Entries in the audit chain (its head's sequence)", count)
+    yield _gauge("inspection_audit_entries", "Entries in the audit log (every writer's chain)", count)

@@ -25,7 +25,8 @@ class AuditQuerySchema(StrictSchema):
     actor = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     action = fields.String(load_default=None, validate=validate.Regexp(r"^[a-z_.]{1,64}$"))
     subject = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**12))
+    # the `next` of the page before: an entry id without "audit:" (time:writer:seq, or seq in a log from before writers)
+    after = fields.String(load_default="", validate=validate.Regexp(r"^([0-9]{12}|[0-9]{8}T[0-9]{9}Z:[0-9a-f]{12}:[0-9]{12})$"))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
     @validates_schema
@@ -37,6 +38,7 @@ class AuditQuerySchema(StrictSchema):
 
 class EntrySchema(StrictSchema):
     seq = fields.Integer()
+    lane = fields.String()
     at = fields.String()
     actor = fields.String()
     action = fields.String()
@@ -46,7 +48,7 @@ class EntrySchema(StrictSchema):
 
 class EntryPageSchema(StrictSchema):
     items = fields.List(fields.Nested(EntrySchema))
-    next = fields.Integer(allow_none=True)
+    next = fields.String(allow_none=True)
 
 
 def query(args: dict) -> dict:

@@ -1,4 +1,4 @@
-"""Queries over the audit database: filtered, key-paged (by sequence number, never `skip`), and CSV rows."""
+"""Queries over the audit database: filtered, key-paged (by entry id, which is time-ordered; never `skip`), and CSV rows."""
 from __future__ import annotations
 
 import csv
@@ -6,13 +6,13 @@ import io
 from datetime import date, timedelta
 
 from server.accounts import roles
-from server.audit import entry_id
 from sync.couch import Database
 
 AUDITOR = "auditor"
 READERS = (roles.ADMIN, AUDITOR)
 EXPORT_MAX = 50_000
-COLUMNS = ("seq", "at", "actor", "action", "subject", "details")
+COLUMNS = ("seq", "at", "actor", "action", "subject", "details", "lane")   # seq counts within its lane (writer)
+PREFIX = "audit:"
 
 
 def may_read(user: dict | None) -> bool:
@@ -24,9 +24,9 @@ def default_period(today: date | None = None) -> tuple[str, str]:
     return (today - timedelta(days=30)).isoformat(), today.isoformat()
 
 
-def selector(args: dict, after: int = 0) -> dict:
+def selector(args: dict, after: str = "") -> dict:
     """Mango selector: period [since, until] by day (UTC), exact actor, subject exact or as a prefix ending '*'."""
-    sel: dict = {"_id": {"$gt": entry_id(after), "$lt": "audit:\ufff0"}, "type": "audit",
+    sel: dict = {"_id": {"$gt": PREFIX + after, "$lt": "audit:\ufff0"}, "type": "audit",
                  "at": {"$gte": args["since"], "$lt": (date.fromisoformat(args["until"]) + timedelta(days=1)).isoformat()}}
     if args.get("actor"):
         sel["actor"] = args["actor"]
@@ -41,21 +41,23 @@ def selector(args: dict, after: int = 0) -> dict:
 
 
 def page(db: Database, args: dict) -> dict:
-    """Oldest first inside the period; `next` is the sequence number to continue after (None at the end)."""
-    rows = db.find(selector(args, args.get("after") or 0), limit=args["per_page"] + 1)
-    rows.sort(key=lambda e: e["seq"])
+    """Oldest first inside the period; `next` is the cursor to continue after (None at the end): the last
+    entry's id without its prefix. Ids begin with the entry's time, so their order is the log's order."""
+    rows = db.find(selector(args, args.get("after") or ""), limit=args["per_page"] + 1)
+    rows.sort(key=lambda e: e["_id"])
     items = rows[:args["per_page"]]
     more = len(rows) > args["per_page"]
-    return {"items": [_public(e) for e in items], "next": items[-1]["seq"] if more and items else None}
+    return {"items": [_public(e) for e in items],
+            "next": items[-1]["_id"][len(PREFIX):] if more and items else None}
 
 
 def _public(entry: dict) -> dict:
-    return {k: entry.get(k) for k in COLUMNS}
+    return {**{k: entry.get(k) for k in COLUMNS}, "lane": entry.get("lane") or ""}
 
 
 def export_rows(db: Database, args: dict):
     """Every matching entry (up to EXPORT_MAX), fetched a page at a time."""
-    after, sent = 0, 0
+    after, sent = "", 0
     while sent < EXPORT_MAX:
         got = page(db, {**args, "after": after, "per_page": 500})
         yield from got["items"]
@@ -75,7 +77,7 @@ def to_csv(entries) -> str:
     writer.writerow(COLUMNS)
     for e in entries:
         row = [e["seq"], e["at"], e["actor"], e["action"], e["subject"],
-               json.dumps(e.get("details") or {}, ensure_ascii=False, sort_keys=True)]
+               json.dumps(e.get("details") or {}, ensure_ascii=False, sort_keys=True), e["lane"]]
         writer.writerow([_cell(v) for v in row])
     return out.getvalue()
 

@@ -88,5 +88,5 @@ def trail(plan: dict, draw_doc: dict) -> dict:
             "draw": strip(draw_doc),
             "draws": [{k: d.get(k) for k in ("_id", "number", "by", "at", "reason", "superseded")}
                       for d in registry().docs_by_id(plan["draws"]).values()],
-            "audit": sorted((strip(e) for e in entries), key=lambda e: e.get("seq", 0)),
+            "audit": sorted((strip(e) for e in entries), key=lambda e: e.get("_id", "")),
             "exported_by": g.user["username"]}

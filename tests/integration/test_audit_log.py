@@ -1,14 +1,15 @@
 """The audit log under concurrency (issue 17 item 4) and against a database admin who rewrites it (issue 14).
 
-Real embedded pouchdb-server; a second and third OS process append at the same time as this one, so the
-race between processes (pouchdb-server answers 403 from the validate function; with the validate function
-gone it answers 409 like Apache CouchDB) is exercised, not imagined."""
+Real embedded pouchdb-server (or COUCHDB_URL); a second and third OS process append at the same time as this
+one. Each process appends to its own lane, so processes never race for an entry (on a CouchDB cluster two
+racers could both be accepted, on different copies); the tests show every append lands, once, and verifies."""
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
 import textwrap
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -54,10 +55,21 @@ def _run_children(app, count: int, per_child: int) -> list[subprocess.Popen]:
                              stderr=subprocess.PIPE, text=True) for n in range(count)]
 
 
-def _all_entries(app) -> list[dict]:
-    with app.app_context():
-        rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
-    return [r["doc"] for r in rows]
+def _all_entries(app, expect: int = 0) -> list[dict]:
+    """Every entry in id order; with `expect`, waits up to 10 s for that many (on a CouchDB cluster
+    `_all_docs` reads one copy of each shard, which can lag the last writes by a moment)."""
+    deadline = time.monotonic() + 10
+    while True:
+        with app.app_context():
+            rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
+        if len(rows) >= expect or time.monotonic() > deadline:
+            return [r["doc"] for r in rows]
+        time.sleep(0.2)
+
+
+def _entry(app, seq: int) -> dict:
+    """Entry `seq` of the test's own lane (the only lane when one process filled the log)."""
+    return _all_entries(app, seq)[seq - 1]
 
 
 def test_forty_concurrent_audited_requests_all_answer_and_each_is_audited_once(keyed, client):
@@ -75,7 +87,7 @@ def test_forty_concurrent_audited_requests_all_answer_and_each_is_audited_once(k
     for child in children:
         assert child.wait(120) == 0, child.stderr.read()
     assert statuses == [200] * 40
-    entries = _all_entries(keyed)
+    entries = _all_entries(keyed, 72)
     assert sum(1 for e in entries if e["action"] == "plan.list") == 40
     assert sum(1 for e in entries if e["action"] == "test.append") == 32
     assert len({e["subject"] for e in entries if e["action"] == "test.append"}) == 32
@@ -83,8 +95,8 @@ def test_forty_concurrent_audited_requests_all_answer_and_each_is_audited_once(k
         assert audit.verify_chain(database("audit"))["ok"] is True
 
 
-def test_appends_race_on_couchdb_conflict_answers_too(keyed):
-    """Without the validate function pouchdb-server answers a lost race with 409, as Apache CouchDB does."""
+def test_three_processes_append_without_the_validate_function(keyed):
+    """Without the validate function (pouchdb-server then answers like Apache CouchDB) the lanes still hold."""
     with keyed.app_context():
         db = database("audit")
         db.delete("_design/audit", db.get("_design/audit")["_rev"])
@@ -143,7 +155,7 @@ def test_a_deleted_entry_is_detected(keyed):
     _admin_edit(keyed, 1, {})  # drops the validate function; entry 1 rewritten with the same content
     with keyed.app_context():
         db = database("audit")
-        doc = db.get(audit.entry_id(4))
+        doc = _entry(keyed, 4)
         db.delete(doc["_id"], doc["_rev"])
     body = _verify(keyed)
     assert body["ok"] is False and "missing entry 4" in body["reason"]
@@ -157,33 +169,65 @@ def test_a_truncated_log_is_detected_by_the_checkpoint(keyed):
     _admin_edit(keyed, 1, {})
     with keyed.app_context():
         db = database("audit")
-        for seq in (5, 6):
-            doc = db.get(audit.entry_id(seq))
+        for doc in _all_entries(keyed, 6)[4:6]:
             db.delete(doc["_id"], doc["_rev"])
     body = _verify(keyed)
     assert body["ok"] is False and "truncated" in body["reason"]
 
 
-def test_a_wholesale_rewrite_is_detected_with_or_without_the_key(keyed):
-    _fill(keyed)
-    runner = keyed.test_cli_runner()
-    assert runner.invoke(args=["audit-checkpoint"]).exit_code == 0
-    real_keys = keyed.config["AUDIT_KEYS"]
-    with keyed.app_context():
+def _recreate_audit_db(app) -> None:
+    with app.app_context():
         couch_db = database("audit")
         couch_db.server.delete_db(couch_db.name)
         couch_db.server.create_db(couch_db.name)
-    audit._heads.clear()   # this process's memory of the head belonged to the deleted database
+    audit._lanes.clear()   # this process's lane belonged to the deleted database
+
+
+def test_a_wholesale_rewrite_is_detected_with_or_without_the_key(keyed, monkeypatch):
+    _fill(keyed)
+    runner = keyed.test_cli_runner()
+    assert runner.invoke(args=["audit-checkpoint"]).exit_code == 0
+    writer = _entry(keyed, 1)["lane"]
+    real_keys = keyed.config["AUDIT_KEYS"]
+    _recreate_audit_db(keyed)
     keyed.config["AUDIT_KEYS"] = generate_key_spec("a1")       # an attacker's own key
     _fill(keyed, 7)
     keyed.config["AUDIT_KEYS"] = real_keys
     assert "audit key" in _verify(keyed)["reason"]
-    with keyed.app_context():                                   # the key stolen too: the checkpoint differs
-        couch_db.server.delete_db(couch_db.name)
-        couch_db.server.create_db(couch_db.name)
-    audit._heads.clear()
+    _recreate_audit_db(keyed)                                   # the key stolen too, a new writer's chain:
     _fill(keyed, 7)
-    assert "rewritten" in _verify(keyed)["reason"]
+    assert "truncated" in _verify(keyed)["reason"]              # the writer the checkpoint counted is gone
+    _recreate_audit_db(keyed)                                   # the key stolen, the old writer's chain redone:
+    monkeypatch.setattr(audit, "new_lane_id", lambda: writer)
+    _fill(keyed, 7)
+    assert "rewritten" in _verify(keyed)["reason"]              # its 6th entry is not the one checkpointed
+
+
+def test_a_checkpoint_is_not_signed_over_a_broken_log(keyed):
+    _fill(keyed, 3)
+    _admin_edit(keyed, 2, {"actor": "someone-else"})
+    result = keyed.test_cli_runner().invoke(args=["audit-checkpoint"])
+    assert result.exit_code == 1 and "does not verify" in result.output
+    with keyed.app_context():
+        assert not list((Path(keyed.config["AUDIT_CHECKPOINT_DIR"])).rglob("all-*.json"))
+
+
+def test_lanes_of_several_writers_each_verify_and_a_gap_in_one_is_named(keyed, monkeypatch):
+    """Two writers interleaved in time; deleting the middle entry of one is found, with that writer named."""
+    ids = iter(["aaaaaaaaaaaa", "bbbbbbbbbbbb"])
+    monkeypatch.setattr(audit, "new_lane_id", lambda: next(ids))
+    _fill(keyed, 2)                     # lane a
+    audit._lanes.clear()
+    _fill(keyed, 3)                     # lane b, later in time
+    entries = _all_entries(keyed, 5)
+    assert [(e["lane"], e["seq"]) for e in entries] == [("aaaaaaaaaaaa", 1), ("aaaaaaaaaaaa", 2),
+                                                        ("bbbbbbbbbbbb", 1), ("bbbbbbbbbbbb", 2), ("bbbbbbbbbbbb", 3)]
+    assert _verify(keyed)["ok"] is True and _verify(keyed)["lanes"] == 2
+    _admin_edit(keyed, 1, {})           # drops the validate function
+    with keyed.app_context():
+        database("audit").delete(entries[3]["_id"], entries[3]["_rev"])
+    body = _verify(keyed)
+    assert body["ok"] is False and "missing entry 2 of writer bbbbbbbbbbbb" in body["reason"]
 
 
 def test_a_forged_checkpoint_is_refused_and_checkpoints_export(keyed, tmp_path):
@@ -193,6 +237,7 @@ def test_a_forged_checkpoint_is_refused_and_checkpoints_export(keyed, tmp_path):
     assert runner.invoke(args=["audit-checkpoint", "--export", str(out)]).exit_code == 0
     exported = json.loads(out.read_text())
     assert [cp["count"] for cp in exported] == [2] and exported[0]["kid"] == "a1"
+    assert list(exported[0]["lanes"].values()) == [[2, _entry(keyed, 2)["hash"]]]
     with keyed.app_context():
         folder = Path(keyed.config["AUDIT_CHECKPOINT_DIR"]) / database("audit").name
     path = next(folder.glob("*.json"))
@@ -210,3 +255,36 @@ def test_rotation_old_entries_still_verify_under_a_new_active_key(keyed):
     assert _verify(keyed)["ok"] is True
     keyed.config["AUDIT_KEYS"] = keyed.config["AUDIT_KEYS"].split(",")[0]   # a1 dropped too early
     assert _verify(keyed)["ok"] is False
+
+
+def test_a_log_from_before_lanes_still_verifies_and_grows(keyed):
+    """Entries `audit:<seq>` (one chain) and their checkpoint, as written before lanes; new appends go on."""
+    from datetime import datetime, timezone
+
+    from server import audit_keys
+    with keyed.app_context():
+        db = database("audit")
+        keys, active = audit_keys.keyring()
+        prev = audit.GENESIS
+        for seq in (1, 2, 3):
+            entry = {"_id": f"audit:{seq:012d}", "type": "audit", "seq": seq,
+                     "at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "actor": "old",
+                     "action": "test.old", "subject": f"thing:{seq}", "details": {}, "prev": prev, "kid": active}
+            entry["hash"] = audit.entry_hash(entry)
+            entry["mac"] = audit_keys.mac(keys[active], entry["hash"])
+            db.put(entry)
+            prev = entry["hash"]
+        body = {"db": db.name, "count": 3, "head": prev, "kid": active, "at": "2026-01-01T00:00:00.000+00:00"}
+        folder = audit_keys.checkpoint_dir(db.name)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "000000000003.json").write_text(json.dumps(
+            {**body, "mac": audit_keys.mac(keys[active], audit_keys._canonical(body))}))
+    _fill(keyed, 2)
+    body = _verify(keyed)
+    assert body["ok"] is True and body["entries"] == 5 and body["lanes"] == 2
+    _admin_edit(keyed, 1, {})
+    with keyed.app_context():
+        last = _all_entries(keyed, 5)[2]
+        assert last["_id"] == "audit:000000000003"
+        database("audit").delete(last["_id"], last["_rev"])
+    assert "truncated" in _verify(keyed)["reason"]

@@ -57,7 +57,7 @@ def test_filters_paging_and_export(app, login):
     res = admin.get("/api/v1/audit/export.csv?actor=mallory")
     assert res.status_code == 200 and res.mimetype == "text/csv" and "attachment" in res.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(res.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == ["seq", "at", "actor", "action", "subject", "details"] and len(rows) == 2
+    assert rows[0] == ["seq", "at", "actor", "action", "subject", "details", "lane"] and len(rows) == 2
     assert rows[1][2] == "mallory" and not rows[1][5].startswith("=")
     with app.app_context():
         actions = [e["action"] for e in audit.entries_for(database("audit"), "audit")]
