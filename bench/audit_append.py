@@ -3,10 +3,11 @@
     python bench/audit_append.py --processes 3 --threads 32 --per-thread 5
     last line: appends=<ok> failures=<n> p95_ms=<per append> seconds=<wall> verify=<ok|broken>
 
-Each process is its own Python interpreter (as gunicorn workers are), so appends race between processes
-(pouchdb-server answers the loser 403) and are serialized within one; `--no-validate` drops the validate
-function first, so the loser gets 409 as on Apache CouchDB. Runs against COUCHDB_URL or a fresh embedded
-pouchdb-server; verifies the chain at the end."""
+Each process is its own Python interpreter (as gunicorn workers are) and appends to its own lane
+(server/audit.py), serialized within the process; before lanes, appends raced between processes for one
+chain (pouchdb-server answered the loser 403, Apache CouchDB 409). `--no-validate` drops the validate
+function first. Runs against COUCHDB_URL (a single CouchDB, a cluster) or a fresh embedded pouchdb-server;
+verifies the log at the end."""
 from __future__ import annotations
 
 import argparse
