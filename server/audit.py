@@ -152,8 +152,9 @@ def verify_chain(db: Database, page: int = 2000) -> dict:
     """Walk every lane (hashes, links, sequence numbers, ids, MACs), then hold them against the checkpoints.
 
     On a CouchDB cluster `_all_docs` reads one copy of each shard, which can lag the newest writes by a
-    moment: an entry missing, or a lane shorter than a checkpoint just written, is read again before it is
-    reported (VERIFY_REREADS times, 1 s apart). A real gap or truncation stays; lag does not."""
+    moment: an entry missing, or a lane shorter than a checkpoint just written or than what this process
+    wrote itself, is read again before it is reported (VERIFY_REREADS times, 1 s apart). A real gap or
+    truncation stays; lag does not."""
     for attempt in range(VERIFY_REREADS + 1):
         result = _verify_once(db, page)
         if result["ok"] or not result.pop("lag_possible", False) or attempt == VERIFY_REREADS:
@@ -167,6 +168,9 @@ def _verify_once(db: Database, page: int) -> dict:
     keys, _active = audit_keys.keyring()
     checkpoints = audit_keys.load_checkpoints(db.name)
     wanted = {(lane, count) for cp in checkpoints for lane, (count, _h) in audit_keys.checkpoint_lanes(cp).items()}
+    own = _lanes.get((os.getpid(), f"{db.server.base}/{db.name}"))   # what this process wrote itself
+    if own and own.seq:
+        wanted.add((own.id, own.seq))
     seen: dict[tuple[str, int], str] = {}
     lanes: dict[str, list] = {}          # lane → [entries so far, hash of the last]
     start = "audit:"
@@ -189,6 +193,12 @@ def _verify_once(db: Database, page: int) -> dict:
         start = rows[page]["id"]
     total = sum(c for c, _h in lanes.values())
     problem = _against_checkpoints(checkpoints, keys, lanes, seen)
+    if not problem and own and own.seq:
+        have = lanes.get(own.id, [0, GENESIS])[0]
+        if have < own.seq:
+            problem = f"log truncated: this process wrote {own.seq} entries of writer {own.id}, the log has {have}"
+        elif seen.get((own.id, own.seq)) != own.head:
+            problem = f"log rewritten: entry {own.seq} of writer {own.id} is not the one this process wrote"
     if problem:
         return {"ok": False, "entries": total, "reason": problem, "lag_possible": "truncated" in problem}
     return {"ok": True, "entries": total, "head": log_digest(lanes), "lanes": lanes,
