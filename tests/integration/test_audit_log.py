@@ -19,6 +19,7 @@ from server import audit
 from server.accounts import store
 from server.db import database, registry
 from server.qr.signing import generate_key_spec
+from sync.couch import CouchError
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = textwrap.dedent("""
@@ -176,10 +177,21 @@ def test_a_truncated_log_is_detected_by_the_checkpoint(keyed):
 
 
 def _recreate_audit_db(app) -> None:
+    """Delete and create the audit database, then wait (≤ 10 s) until it takes a write: a CouchDB cluster
+    can answer 500 "No DB shards could be opened" for a moment after a database is created again."""
     with app.app_context():
         couch_db = database("audit")
         couch_db.server.delete_db(couch_db.name)
         couch_db.server.create_db(couch_db.name)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                couch_db.server.call("PUT", f"{couch_db.path}/_local/probe", json={"n": time.monotonic()})
+                break
+            except CouchError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
     audit._lanes.clear()   # this process's lane belonged to the deleted database
 
 
