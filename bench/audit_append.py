@@ -91,6 +91,12 @@ def main() -> int:
     finally:
         if embedded:
             embedded.stop()
+        else:       # a shared CouchDB keeps no trace of the run
+            from sync.couch import Couch
+            server = Couch(url)
+            for name in server.all_dbs():
+                if name.startswith(cfg["DB_PREFIX"]):
+                    server.delete_db(name)
 
 
 if __name__ == "__main__":

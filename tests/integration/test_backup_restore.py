@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -27,6 +28,20 @@ def _snapshot(server, prefix):
         out[name] = {"docs": {r["id"]: r["doc"] for r in rows}, "deleted": sorted(deleted),
                      "security": db.get_security()}
     return out
+
+
+def _settled_snapshot(server, prefix, expect=None, wait_s=10.0):
+    """A snapshot read again until it holds still (or equals `expect`), at most `wait_s`: on a CouchDB
+    cluster `_all_docs` and `_changes` read one copy of each shard, which can lag the last writes."""
+    deadline = time.monotonic() + wait_s
+    last = _snapshot(server, prefix)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _snapshot(server, prefix)
+        if (expect is None and now == last) or now == expect:
+            return now
+        last = now
+    return last
 
 
 def _make_history(db):
@@ -53,7 +68,7 @@ def test_backup_destroy_restore_finds_everything(app, tmp_path):
         second = backup(server, tmp_path / "bk", prefix)
         assert second[prefix + "audit"] == 1 and sum(second.values()) == 1
         assert first[prefix + "registry"] > 0
-        before = _snapshot(server, prefix)
+        before = _settled_snapshot(server, prefix)
         for name in before:
             server.delete_db(name)
         assert not [n for n in server.all_dbs() if n.startswith(prefix)]
@@ -61,7 +76,7 @@ def test_backup_destroy_restore_finds_everything(app, tmp_path):
         restored = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "bk")])
         assert restored.exit_code == 0, restored.output
         assert set(json.loads(restored.output)["revisions_restored"]) == set(before)
-        after = _snapshot(server, prefix)
+        after = _settled_snapshot(server, prefix, expect=before)
         assert after == before
         photo = database("records").get_attachment("drill:photo", "original.jpg")
         assert photo == bytes(range(256)) * 400
