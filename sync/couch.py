@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -42,6 +43,10 @@ class TimedOut(Unavailable):
 
 def _unavailable(exc: PipeError) -> Unavailable:
     return (TimedOut if exc.timed_out else Unavailable)(503, "unavailable", str(exc))
+
+
+CLAIM_STALE_S = 30.0    # a claimed revision still current after this long: its request died (claim_revision)
+CLAIM_TRIES = 5
 
 
 def _doc_path(doc_id: str) -> str:
@@ -196,6 +201,43 @@ class Database:
         res = self.server.call("PUT", f"{self.path}/{_doc_path(doc['_id'])}", json=doc)
         doc["_rev"] = res["rev"]
         return res
+
+    def claim_revision(self, doc: dict) -> None:
+        """Take the right to change `doc` from its current revision, before any side effect of the change.
+
+        Two updates of one revision that race are both accepted on an Apache CouchDB cluster when each
+        reaches different copies (one answered 201, the other 202), and the copies then keep both; the
+        winner CouchDB later shows need not be the 201 one. A document's *creation*, though, reaches a
+        quorum (201) for one writer only. So the change is claimed by creating `claim:<id>:<rev>:<k>`:
+        201 → the caller goes on; 409 → another request has this revision (Conflict); 202 → not confirmed
+        (Unavailable, no_quorum: try again). A claim older than CLAIM_STALE_S whose revision is still current
+        belongs to a request that died: the next one (k + 1) is tried. On one server this costs one write.
+
+        What a claim cannot do without consensus, which CouchDB does not offer: when racers split a cluster's
+        copies so that none reaches a quorum, every one of them is refused (409 or 503), and the revision
+        stays claimed until the claims go stale; and a request slower than CLAIM_STALE_S can be overtaken."""
+        if "_rev" not in doc:
+            return          # a creation is unique by itself
+        for k in range(1, CLAIM_TRIES + 1):
+            claim = {"_id": f"claim:{doc['_id']}:{doc['_rev']}:{k}", "type": "claim", "doc": doc["_id"],
+                     "rev": doc["_rev"], "at": time.time()}
+            resp = self.server.request("PUT", f"{self.path}/{_doc_path(claim['_id'])}", json=claim)
+            if resp.status_code == 201:
+                return
+            if resp.status_code == 202:
+                raise Unavailable(503, "no_quorum", f"claim on {doc['_id']} not confirmed by a quorum of copies")
+            if resp.status_code != 409:
+                raise self.server._error(resp)
+            held = self.get_or_none(claim["_id"]) or {}
+            if time.time() - float(held.get("at") or 0) < CLAIM_STALE_S:
+                raise Conflict(409, "conflict", f"{doc['_id']} is being changed by another request")
+        raise Conflict(409, "conflict", f"{doc['_id']}: {CLAIM_TRIES} claims on one revision")
+
+    def put_once(self, doc: dict) -> dict:
+        """`put` for a state change that two people may make at the same moment: of concurrent updates of
+        one revision exactly one is stored, on one server and on a CouchDB cluster alike (claim_revision)."""
+        self.claim_revision(doc)
+        return self.put(doc)
 
     def delete(self, doc_id: str, rev: str) -> dict:
         return self.server.call("DELETE", f"{self.path}/{_doc_path(doc_id)}", params={"rev": rev})

@@ -81,7 +81,7 @@ def step(case: dict, fn, *args, **kwargs) -> dict:
 def save(new: dict, actor: str, details: dict | None = None) -> dict:
     """Write the case with the revision it was read at (409 if someone changed it since) and audit the step."""
     try:
-        records().put(new)
+        records().put_once(new)
     except Conflict:
         raise ApiError("conflict", message=t("hazard.conflict")) from None
     last = new["history"][-1]

@@ -44,7 +44,7 @@ def _refusal(exc: Problem) -> ApiError:
 def _save(new: dict, actor: str, action: str, details: dict) -> dict:
     """Write at the revision read (409 when someone changed the case meanwhile), then audit once."""
     try:
-        saved = hazards.records().put(new)
+        saved = hazards.records().put_once(new)
     except Conflict:
         raise ApiError("conflict", message=t("majors.conflict")) from None
     new["_rev"] = saved.get("rev", new.get("_rev"))

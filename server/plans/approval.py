@@ -78,7 +78,7 @@ def change_approver(data, key):
         raise ApiError("validation", errors={"approver": [problem]})
     before = plan["approver"]
     plan["approver"] = data["approver"]
-    registry().put(plan)
+    registry().put_once(plan)
     audit.append(audit_db(), user["username"], "plan.approver_change", plan["_id"],
                  {"before": before, "after": data["approver"]})
     return with_state(plan)

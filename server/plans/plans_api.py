@@ -118,6 +118,7 @@ def approve(key):
     if problem:
         raise ApiError("forbidden", message=problem)
     _require_verified(plan, draw_doc)
+    registry().claim_revision(plan)   # before any task is made: of two approvals at once, one goes on
     enterprises = service.drawn_enterprises(registry(), draw_doc)
     tasks = service.make_tasks(registry(), plan, draw_doc, enterprises)
     caps.claim(registry(), plan, draw_doc["_id"], tasks, enterprises)
@@ -139,7 +140,7 @@ def request_redraw(data, key):
     plan = load_plan(key, "plan.redraw_request")
     _state(plan, "drawn", "approved")
     plan["redraw_request"] = {"reason": data["reason"], "by": current_user()["username"], "at": now_iso()}
-    registry().put(plan)
+    registry().put_once(plan)
     audit.append(audit_db(), current_user()["username"], "plan.redraw_request", plan["_id"], {"reason": data["reason"]})
     return plan
 
@@ -170,6 +171,7 @@ def dispatch(key):
     tasks = registry().find({"type": "task", "plan": plan["_id"], "status": "ready"}, limit=10_000_000)
     draw_doc = registry().get(plan["current_draw"])
     _require_verified(plan, draw_doc, service.task_differences(tasks, draw_doc))
+    registry().claim_revision(plan)   # before any task goes out: of two dispatches at once, one goes on
     for task in tasks:
         task.update(status="dispatched", dispatched_at=now_iso())
     if tasks:
@@ -189,6 +191,6 @@ def close(key):
     plan = load_plan(key, "plan.close")
     _state(plan, "dispatched")
     plan.update(status="closed", closed_at=now_iso())
-    registry().put(plan)
+    registry().put_once(plan)
     audit.append(audit_db(), current_user()["username"], "plan.close", plan["_id"])
     return plan

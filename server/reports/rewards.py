@@ -62,7 +62,7 @@ def _save(report: dict, user: dict, action: str, details: dict, note: str = "") 
     report.setdefault("history", []).append({"action": action.split(".", 1)[1], "at": now_iso(),
                                              "by": user["username"], "note": note[:200]})
     try:
-        reports_db().put(report)
+        reports_db().put_once(report)
     except Conflict:
         raise ApiError("conflict", message=t("rv.conflict")) from None
     audit.append(database("audit"), user["username"], action, report["_id"], details)

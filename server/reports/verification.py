@@ -130,7 +130,7 @@ def open_verification(report: dict, by: dict, team: list[str] | None, enterprise
 
 def _save(report: dict) -> dict:
     try:
-        reports_db().put(report)
+        reports_db().put_once(report)
     except Conflict:
         raise ApiError("conflict", message=t("rv.conflict")) from None
     return report

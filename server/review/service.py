@@ -124,7 +124,7 @@ def decide(user: dict, key: str, data: dict) -> dict:
     doc.update(review_status=data["decision"], review=review, reviewed_at=at)
     doc.update({k: v for k, v in (("number", number), ("opinion_number", opinion)) if v})
     try:
-        records().put(doc)
+        records().put_once(doc)
     except Conflict:
         raise ApiError("conflict", message=t("review.conflict")) from None
     records().put({"_id": f"review:{doc['_id']}:{review['n']}", "type": "review", **review})

@@ -1,0 +1,96 @@
+"""Of concurrent updates of one revision, exactly one is stored (sync/couch.py `claim_revision`, `put_once`).
+
+On an Apache CouchDB cluster two updates of one revision that race can both be accepted, on different
+copies; a claim is a document *created* per revision, which one writer only gets a quorum for. These tests
+hold on the embedded pouchdb-server, a single CouchDB and a three-node cluster (COUCHDB_URL)."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from server.db import couch, database
+from sync import couch as couch_module
+from sync.couch import Conflict, Unavailable
+
+
+def _race(db, doc_id: str, n: int) -> list[str]:
+    base = db.get(doc_id)
+    outcomes, gate = [], threading.Barrier(n)
+
+    def one(i):
+        mine = {**base, "by": i}
+        gate.wait()
+        try:
+            db.put_once(mine)
+            outcomes.append("stored")
+        except Conflict:
+            outcomes.append("conflict")
+        except Unavailable:
+            outcomes.append("unconfirmed")     # a cluster's copies split between racers: nobody has a quorum
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return outcomes
+
+
+def test_of_sixteen_updates_of_one_revision_one_is_stored_and_no_conflict_is_left(app):
+    with app.app_context():
+        db = database("registry")
+        copies = db.info().get("cluster", {}).get("n", 1)
+        for round_ in range(3):
+            doc_id = f"thing:race{round_}"
+            db.put({"_id": doc_id, "type": "thing"})
+            outcomes = _race(db, doc_id, 16)
+            assert len(outcomes) == 16 and outcomes.count("stored") <= 1, outcomes
+            if copies == 1:         # one copy: the first claim wins outright, nobody is left unconfirmed
+                assert sorted(outcomes) == ["conflict"] * 15 + ["stored"], outcomes
+            deadline = time.monotonic() + 10      # a cluster's copies agree within moments
+            while (doc := db.get(doc_id, conflicts="true")).get("_conflicts") and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert "_conflicts" not in doc
+            assert doc["_rev"].startswith("2-" if "stored" in outcomes else "1-")
+
+
+def test_a_claim_left_by_a_request_that_died_is_passed_after_it_goes_stale(app, monkeypatch):
+    with app.app_context():
+        db = database("registry")
+        db.put({"_id": "thing:stale", "type": "thing"})
+        doc = db.get("thing:stale")
+        db.claim_revision(dict(doc))             # a request claimed, then died before writing
+        with pytest.raises(Conflict):
+            db.put_once({**doc, "v": 1})         # while the claim is fresh: someone else is at it
+        monkeypatch.setattr(couch_module, "CLAIM_STALE_S", 0.0)
+        db.put_once({**doc, "v": 2})             # stale: the next claim is taken and the change stored
+        assert db.get("thing:stale")["v"] == 2
+
+
+def test_a_claim_short_of_a_quorum_changes_nothing(app, monkeypatch):
+    with app.app_context():
+        if "couchdb" not in couch().info():
+            pytest.skip("pouchdb-server has one copy of everything: no 202")
+        db = database("registry")
+        db.put({"_id": "thing:quorum", "type": "thing"})
+        doc = db.get("thing:quorum")
+        copies = db.info().get("cluster", {}).get("n", 1)
+        real = db.server.request
+
+        def more_copies_than_exist(method, path, **kwargs):
+            if method == "PUT" and "claim%3A" in path:
+                kwargs["params"] = {"w": copies + 1}
+            return real(method, path, **kwargs)
+        monkeypatch.setattr(db.server, "request", more_copies_than_exist)
+        with pytest.raises(Unavailable) as refused:
+            db.put_once({**doc, "v": 1})
+        assert refused.value.error == "no_quorum"
+        assert db.get("thing:quorum")["_rev"] == doc["_rev"]
+
+
+def test_a_creation_needs_no_claim(app):
+    with app.app_context():
+        db = database("registry")
+        db.put_once({"_id": "thing:new", "type": "thing"})
+        assert not db.all_docs(startkey="claim:", endkey="claim:\ufff0")
