@@ -136,6 +136,9 @@ class Config:
         self.STATS_CACHE_ENTRIES = _int(env, "STATS_CACHE_ENTRIES", 256)
         # How often (ms) a process asks whether `records` changed; statistics are at most this much older.
         self.STATS_SEQ_CHECK_MS = _int(env, "STATS_SEQ_CHECK_MS", 1000)
+        # On a CouchDB cluster an answer is also recomputed after this many seconds: a view read from a copy
+        # that lagged must not be remembered until the next write (server/stats/cache.py).
+        self.STATS_CLUSTER_CACHE_S = _int(env, "STATS_CLUSTER_CACHE_S", 10)
         # How long (s) one statistics view query may take. pouchdb-server reduces every row on each query
         # (no stored reductions): at 100,000 inspections a first answer took 19-74 s and failed at the
         # general 30 s CouchDB timeout; Apache CouchDB answers in milliseconds.

@@ -11,13 +11,16 @@ database's `update_seq` with different strings ('12-g1AAAA…' names the shard c
 vary between reads), but the count is the sum of the shards' sequence numbers, which every document write,
 update or deletion raises. pouchdb-server's plain 1, 2, 3… is its own count. On a cluster, copies that
 took the same edits in different batches may count them differently for a while, so a change on a copy
-that lags can, rarely, go unseen until the next write: no staler than the views the answers come from,
-which read one copy of each shard too (docs/decisions/0018-apache-couchdb-3.md).
+that lags can go unseen, and a view read from a copy that lags can give an answer older than the sequence
+read just before it; remembered under that sequence it would last until the next write. So on a cluster
+an answer is kept at most `max_age_s` (STATS_CLUSTER_CACHE_S): no staler than that beyond the views
+themselves, which read one copy of each shard (docs/decisions/0018-apache-couchdb-3.md).
 """
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Hashable
 
 from cachetools import LRUCache
@@ -40,26 +43,29 @@ class SeqCache:
         self._locks: dict[Hashable, threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def _cached(self, key: Hashable, seq: str):
+    def _cached(self, key: Hashable, seq: str, max_age_s: float | None):
         with self._guard:
             hit = self._values.get(key)
-        return hit[1] if hit is not None and hit[0] == seq_count(seq) != -1 else None
+        if hit is None or hit[0] != seq_count(seq) or hit[0] == -1:
+            return None
+        return hit[1] if max_age_s is None or time.monotonic() - hit[2] < max_age_s else None
 
-    def get(self, key: Hashable, seq: str, compute: Callable[[], object]):
+    def get(self, key: Hashable, seq: str, compute: Callable[[], object], max_age_s: float | None = None):
+        """`max_age_s`: an answer older than this is computed again even if the sequence has not moved."""
         if self.entries <= 0:
             return compute()
-        value = self._cached(key, seq)
+        value = self._cached(key, seq, max_age_s)
         if value is not None:
             return value
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
-            value = self._cached(key, seq)
+            value = self._cached(key, seq, max_age_s)
             if value is None:
                 # `seq` was read before the views were: the answer may be newer than `seq`, never older.
                 value = compute()
                 with self._guard:
-                    self._values[key] = (seq_count(seq), value)
+                    self._values[key] = (seq_count(seq), value, time.monotonic())
             with self._guard:
                 if len(self._locks) > 4 * self.entries:
                     self._locks = {k: v for k, v in self._locks.items() if v.locked()}

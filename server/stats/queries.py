@@ -23,21 +23,24 @@ def _cache() -> SeqCache:
     return current_app.extensions["stats_cache"]
 
 
-def current_seq(db: Database) -> str:
-    """The database's update sequence, asked at most every STATS_SEQ_CHECK_MS per process (a round trip to
-    pouchdb-server is ~8 ms, a third of a remembered answer's cost); answers are at most that much older."""
-    every = current_app.config.get("STATS_SEQ_CHECK_MS", 1000) / 1000
+def _seq_and_copies(db: Database, every: float) -> tuple[str, int]:
+    """The database's update sequence and copies per shard (n), asked at most every STATS_SEQ_CHECK_MS per
+    process (a round trip to pouchdb-server is ~8 ms, a third of a remembered answer's cost)."""
     seen = current_app.extensions["stats_seq"].get(db.name)
-    if seen is not None and time.monotonic() - seen[1] < every:
-        return seen[0]
-    seq = db.update_seq()
-    current_app.extensions["stats_seq"][db.name] = (seq, time.monotonic())
-    return seq
+    if seen is not None and time.monotonic() - seen[2] < every:
+        return seen[0], seen[1]
+    info = db.info()
+    seq, copies = str(info["update_seq"]), int((info.get("cluster") or {}).get("n") or 1)
+    current_app.extensions["stats_seq"][db.name] = (seq, copies, time.monotonic())
+    return seq, copies
 
 
 def remember(db: Database, key: tuple, compute):
-    """`compute()`, or what it gave for `key` while `db` has not changed since."""
-    return _cache().get((db.name, *key), current_seq(db), compute)
+    """`compute()`, or what it gave for `key` while `db` has not changed since (on a cluster, for at most
+    STATS_CLUSTER_CACHE_S: server/stats/cache.py)."""
+    seq, copies = _seq_and_copies(db, current_app.config.get("STATS_SEQ_CHECK_MS", 1000) / 1000)
+    max_age = float(current_app.config.get("STATS_CLUSTER_CACHE_S", 10)) if copies > 1 else None
+    return _cache().get((db.name, *key), seq, compute, max_age)
 
 
 def _rows(db: Database, view: str, level: str, query: dict) -> list[dict]:

@@ -191,10 +191,11 @@ def test_long_poll_ends_on_the_gateways_clock_or_at_the_next_change(app, client,
 def test_changes_by_doc_ids_in_the_query_or_the_body(client, field_user):
     a = opened(client, field_user("finn"))
     client.post(f"/sync/{a.db}/_bulk_docs", headers=a.auth, json={"docs": [{"_id": f"d:{i}"} for i in range(5)]})
-    res = client.post(f"/sync/{a.db}/_changes", headers=a.auth, json={"doc_ids": ["d:1", "d:3"]})
-    assert sorted(r["id"] for r in res.get_json()["results"]) == ["d:1", "d:3"]
-    res = client.get(f"/sync/{a.db}/_changes?filter=_doc_ids&doc_ids=%5B%22d%3A2%22%5D", headers=a.auth)
-    assert [r["id"] for r in res.get_json()["results"]] == ["d:2"]
+    # wait_for: on a CouchDB cluster `_changes` reads one copy, which can lag a write by a moment
+    assert wait_for(lambda: sorted(r["id"] for r in client.post(
+        f"/sync/{a.db}/_changes", headers=a.auth, json={"doc_ids": ["d:1", "d:3"]}).get_json()["results"]) == ["d:1", "d:3"], 10)
+    assert wait_for(lambda: [r["id"] for r in client.get(
+        f"/sync/{a.db}/_changes?filter=_doc_ids&doc_ids=%5B%22d%3A2%22%5D", headers=a.auth).get_json()["results"]] == ["d:2"], 10)
     res = client.get(f"/sync/{a.db}/_changes?include_docs=true&limit=2&since=0", headers=a.auth)
     assert len(res.get_json()["results"]) == 2 and "doc" in res.get_json()["results"][0]
 

@@ -3,6 +3,8 @@ sessions and tokens, an admin ends a user's; passwords: common ones refused, sel
 password set by an admin is changed at the first sign-in."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from server.accounts import store
@@ -10,10 +12,17 @@ from server.db import database, registry
 from tests.integration.conftest import PASSWORD, Session
 
 
-def _actions(app, action: str) -> list[dict]:
-    with app.app_context():
-        rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
-    return [r["doc"] for r in rows if r["doc"]["action"] == action]
+def _actions(app, action: str, wait_s: float = 10.0) -> list[dict]:
+    """The audit entries of `action`, waiting up to `wait_s` for one to show (a CouchDB cluster's
+    `_all_docs` reads one copy of each shard, which can lag the last writes by a moment)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        with app.app_context():
+            rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
+        found = [r["doc"] for r in rows if r["doc"]["action"] == action]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
 
 
 def test_a_saved_cookie_stops_working_after_logout(app, login):
