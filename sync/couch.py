@@ -5,7 +5,7 @@ import json
 import re
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
@@ -202,7 +202,7 @@ class Database:
         doc["_rev"] = res["rev"]
         return res
 
-    def claim_revision(self, doc: dict) -> None:
+    def claim_revision(self, doc: dict) -> dict | None:
         """Take the right to change `doc` from its current revision, before any side effect of the change.
 
         Two updates of one revision that race are both accepted on an Apache CouchDB cluster when each
@@ -215,15 +215,17 @@ class Database:
 
         What a claim cannot do without consensus, which CouchDB does not offer: when racers split a cluster's
         copies so that none reaches a quorum, every one of them is refused (409 or 503), and the revision
-        stays claimed until the claims go stale; and a request slower than CLAIM_STALE_S can be overtaken."""
+        stays claimed until the claims go stale; and a request slower than CLAIM_STALE_S can be overtaken.
+
+        Returns the claim (None for a creation), for `release_claim` when the change is given up."""
         if "_rev" not in doc:
-            return          # a creation is unique by itself
+            return None     # a creation is unique by itself
         for k in range(1, CLAIM_TRIES + 1):
             claim = {"_id": f"claim:{doc['_id']}:{doc['_rev']}:{k}", "type": "claim", "doc": doc["_id"],
                      "rev": doc["_rev"], "at": time.time()}
             resp = self.server.request("PUT", f"{self.path}/{_doc_path(claim['_id'])}", json=claim)
             if resp.status_code == 201:
-                return
+                return {**claim, "_rev": resp.json()["rev"]}
             if resp.status_code == 202:
                 # Short of a quorum: racers took the other copies (another claim shows), or nodes are down.
                 seen = self.server.request("GET", f"{self.path}/{_doc_path(claim['_id'])}",
@@ -239,11 +241,29 @@ class Database:
                 raise Conflict(409, "conflict", f"{doc['_id']} is being changed by another request")
         raise Conflict(409, "conflict", f"{doc['_id']}: {CLAIM_TRIES} claims on one revision")
 
+    def release_claim(self, claim: dict | None) -> None:
+        """Give a claim back when the change was refused after it was taken (a rule, a cap): the revision
+        can be claimed again at once, instead of after CLAIM_STALE_S. Best effort: a claim not given back
+        just goes stale."""
+        if claim:
+            self.server.request("DELETE", f"{self.path}/{_doc_path(claim['_id'])}", params={"rev": claim["_rev"]})
+
+    @contextmanager
+    def claimed(self, doc: dict) -> Iterator[dict | None]:
+        """`claim_revision` for a change with side effects before its write: given back if the block fails."""
+        claim = self.claim_revision(doc)
+        try:
+            yield claim
+        except BaseException:
+            with suppress(CouchError):      # not given back: it goes stale; the block's error is the one to report
+                self.release_claim(claim)
+            raise
+
     def put_once(self, doc: dict) -> dict:
         """`put` for a state change that two people may make at the same moment: of concurrent updates of
         one revision exactly one is stored, on one server and on a CouchDB cluster alike (claim_revision)."""
-        self.claim_revision(doc)
-        return self.put(doc)
+        with self.claimed(doc):
+            return self.put(doc)
 
     def delete(self, doc_id: str, rev: str) -> dict:
         return self.server.call("DELETE", f"{self.path}/{_doc_path(doc_id)}", params={"rev": rev})

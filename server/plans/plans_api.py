@@ -118,14 +118,14 @@ def approve(key):
     if problem:
         raise ApiError("forbidden", message=problem)
     _require_verified(plan, draw_doc)
-    registry().claim_revision(plan)   # before any task is made: of two approvals at once, one goes on
-    enterprises = service.drawn_enterprises(registry(), draw_doc)
-    tasks = service.make_tasks(registry(), plan, draw_doc, enterprises)
-    caps.claim(registry(), plan, draw_doc["_id"], tasks, enterprises)
-    if tasks:
-        registry().bulk_docs(tasks)
-    plan.update(status="approved", approved_by=user["username"], approved_at=now_iso())
-    registry().put(plan)
+    with registry().claimed(plan):   # before any task is made: of two approvals at once, one goes on
+        enterprises = service.drawn_enterprises(registry(), draw_doc)
+        tasks = service.make_tasks(registry(), plan, draw_doc, enterprises)
+        caps.claim(registry(), plan, draw_doc["_id"], tasks, enterprises)
+        if tasks:
+            registry().bulk_docs(tasks)
+        plan.update(status="approved", approved_by=user["username"], approved_at=now_iso())
+        registry().put(plan)
     audit.append(audit_db(), user["username"], "plan.approve", plan["_id"],
                  {"draw": draw_doc["_id"], "tasks": len(tasks)})
     return plan
@@ -171,14 +171,14 @@ def dispatch(key):
     tasks = registry().find({"type": "task", "plan": plan["_id"], "status": "ready"}, limit=10_000_000)
     draw_doc = registry().get(plan["current_draw"])
     _require_verified(plan, draw_doc, service.task_differences(tasks, draw_doc))
-    registry().claim_revision(plan)   # before any task goes out: of two dispatches at once, one goes on
-    for task in tasks:
-        task.update(status="dispatched", dispatched_at=now_iso())
-    if tasks:
-        registry().bulk_docs(tasks)
-        dispatch_tasks(tasks, plan)
-    plan.update(status="dispatched", dispatched_at=now_iso())
-    registry().put(plan)
+    with registry().claimed(plan):   # before any task goes out: of two dispatches at once, one goes on
+        for task in tasks:
+            task.update(status="dispatched", dispatched_at=now_iso())
+        if tasks:
+            registry().bulk_docs(tasks)
+            dispatch_tasks(tasks, plan)
+        plan.update(status="dispatched", dispatched_at=now_iso())
+        registry().put(plan)
     audit.append(audit_db(), current_user()["username"], "plan.dispatch", plan["_id"], {"tasks": len(tasks)})
     return plan
 

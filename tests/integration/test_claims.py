@@ -86,3 +86,16 @@ def test_a_creation_needs_no_claim(app):
         db = database("registry")
         db.put_once({"_id": "thing:new", "type": "thing"})
         assert not db.all_docs(startkey="claim:", endkey="claim:\ufff0")
+
+
+def test_a_change_refused_after_its_claim_gives_the_claim_back(app):
+    """A rule that refuses after the claim (a plan's caps, say) must not hold the revision for CLAIM_STALE_S."""
+    with app.app_context():
+        db = database("registry")
+        db.put({"_id": "thing:refused", "type": "thing"})
+        doc = db.get("thing:refused")
+        with pytest.raises(ValueError):
+            with db.claimed(dict(doc)):
+                raise ValueError("over the cap")
+        db.put_once({**doc, "v": 3})             # at once, not after 30 s
+        assert db.get("thing:refused")["v"] == 3
