@@ -21,7 +21,8 @@ def five(deadline: str) -> dict:
 @pytest.fixture
 def approved(app, login):
     app.config["CLOCK_TODAY"] = DAY
-    filed = submit(app, world(app))
+    # Started on DAY (10:00 in China), whatever the real date: a check started after "today" is refused.
+    filed = submit(app, world(app), started_at=f"{DAY}T02:00:00+00:00")
     sup = login("supervisor", "370100")
     assert sup.post(f"/api/v1/inspections/{filed['key']}/review", json={"decision": "approved"}).status_code == 200
     general, major = (h["_id"].split(":", 1)[1] for h in filed["hazards"])
