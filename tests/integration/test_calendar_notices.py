@@ -81,7 +81,8 @@ def test_malformed_hostile_and_oversized_notices_are_refused_and_nothing_is_stor
 def ordered_into_2027(app, login):
     """An approved inspection whose general hazard is ordered on 2026-12-20 with 30 working days."""
     app.config["CLOCK_TODAY"] = "2026-12-20"
-    filed = submit(app, world(app))
+    # started on a day not after the test's "today", whatever the real date (a later check is refused)
+    filed = submit(app, world(app), started_at="2026-12-02T02:00:00+00:00")
     sup = login("supervisor", "370100")
     assert sup.post(f"/api/v1/inspections/{filed['key']}/review", json={"decision": "approved"}).status_code == 200
     general, major = (h["_id"].split(":", 1)[1] for h in filed["hazards"])
