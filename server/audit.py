@@ -80,6 +80,10 @@ def _lock(name: str) -> threading.Lock:
         return _locks.setdefault(name, threading.Lock())
 
 
+def _log_key(db: Database) -> str:
+    return f"{db.server.base}/{db.name}"
+
+
 def _lane(log: str, fresh: bool = False) -> Lane:
     """This process's lane in `log` (keyed by process id too: a forked child never writes its parent's lane)."""
     key = (os.getpid(), log)
@@ -105,7 +109,7 @@ def _build(lane: Lane, actor: str, action: str, subject: str, details: dict | No
 def append(db: Database, actor: str, action: str, subject: str, details: dict | None = None) -> dict:
     """Add one entry at the end of this process's lane; returns it. Raises only when CouchDB cannot be
     written (the caller's request then fails: the action must not stand unaudited)."""
-    log = f"{db.server.base}/{db.name}"
+    log = _log_key(db)
     with _lock(log):
         lane = _lane(log)
         entry = _build(lane, actor, action, subject, details)
@@ -155,12 +159,13 @@ def verify_chain(db: Database, page: int = 2000) -> dict:
     moment: an entry missing, or a lane shorter than a checkpoint just written or than what this process
     wrote itself, is read again before it is reported (VERIFY_REREADS times, 1 s apart). A real gap or
     truncation stays; lag does not."""
-    for attempt in range(VERIFY_REREADS + 1):
-        result = _verify_once(db, page)
-        if result["ok"] or not result.pop("lag_possible", False) or attempt == VERIFY_REREADS:
-            result.pop("lag_possible", None)
-            return result
+    result = _verify_once(db, page)
+    for _ in range(VERIFY_REREADS):
+        if result["ok"] or not result["lag_possible"]:
+            break
         time.sleep(1)
+        result = _verify_once(db, page)
+    result.pop("lag_possible", None)
     return result
 
 
@@ -168,7 +173,7 @@ def _verify_once(db: Database, page: int) -> dict:
     keys, _active = audit_keys.keyring()
     checkpoints = audit_keys.load_checkpoints(db.name)
     wanted = {(lane, count) for cp in checkpoints for lane, (count, _h) in audit_keys.checkpoint_lanes(cp).items()}
-    own = _lanes.get((os.getpid(), f"{db.server.base}/{db.name}"))   # what this process wrote itself
+    own = _lanes.get((os.getpid(), _log_key(db)))   # what this process wrote itself: held like a checkpoint
     if own and own.seq:
         wanted.add((own.id, own.seq))
     seen: dict[tuple[str, int], str] = {}
@@ -178,7 +183,8 @@ def _verify_once(db: Database, page: int) -> dict:
         rows = db.all_docs(include_docs=True, conflicts="true", startkey=start, endkey="audit:\ufff0",
                            limit=page + 1)
         for doc in (r["doc"] for r in rows[:page]):
-            lane = doc.get("lane", LEGACY_LANE) if isinstance(doc.get("lane", LEGACY_LANE), str) else None
+            lane = doc.get("lane", LEGACY_LANE)
+            lane = lane if isinstance(lane, str) else None
             count, prev = lanes.get(lane, [0, GENESIS])
             problem = _check(doc, lane, count + 1, prev, keys)
             if problem:
@@ -192,13 +198,7 @@ def _verify_once(db: Database, page: int) -> dict:
             break
         start = rows[page]["id"]
     total = sum(c for c, _h in lanes.values())
-    problem = _against_checkpoints(checkpoints, keys, lanes, seen)
-    if not problem and own and own.seq:
-        have = lanes.get(own.id, [0, GENESIS])[0]
-        if have < own.seq:
-            problem = f"log truncated: this process wrote {own.seq} entries of writer {own.id}, the log has {have}"
-        elif seen.get((own.id, own.seq)) != own.head:
-            problem = f"log rewritten: entry {own.seq} of writer {own.id} is not the one this process wrote"
+    problem = _against_checkpoints(checkpoints, keys, lanes, seen, own)
     if problem:
         return {"ok": False, "entries": total, "reason": problem, "lag_possible": "truncated" in problem}
     return {"ok": True, "entries": total, "head": log_digest(lanes), "lanes": lanes,
@@ -220,18 +220,23 @@ def _check(doc: dict, lane: str | None, expected_seq: int, prev_hash: str, keys:
 
 
 def _against_checkpoints(checkpoints: list[dict], keys: dict, lanes: dict[str, list],
-                         seen: dict[tuple[str, int], str]) -> str | None:
+                         seen: dict[tuple[str, int], str], own: Lane | None = None) -> str | None:
+    """Each signed checkpoint, then what this process wrote itself (`own`), against the lanes walked."""
+    statements = []     # (who said it, lane, count, head)
     for cp in checkpoints:
         if "unreadable" in cp or not audit_keys.checkpoint_ok(keys, cp):
             return f"checkpoint {cp.get('unreadable') or cp.get('count')} is unreadable or its signature is wrong"
-        for lane, (count, head) in audit_keys.checkpoint_lanes(cp).items():
-            have = lanes.get(lane, [0, GENESIS])[0]
-            writer = f" of writer {lane}" if lane else ""
-            if count > have:
-                return (f"log truncated: a checkpoint of {cp['at']} counted {count} entries{writer}, "
-                        f"the log has {have}")
-            if count and seen.get((lane, count)) != head:
-                return f"log rewritten: entry {count}{writer} differs from the checkpoint of {cp['at']}"
+        statements += [(f"the checkpoint of {cp['at']}", lane, count, head)
+                       for lane, (count, head) in audit_keys.checkpoint_lanes(cp).items()]
+    if own and own.seq:
+        statements.append(("what this process wrote", own.id, own.seq, own.head))
+    for source, lane, count, head in statements:
+        have = lanes.get(lane, [0, GENESIS])[0]
+        writer = f" of writer {lane}" if lane else ""
+        if count > have:
+            return f"log truncated: {source} counted {count} entries{writer}, the log has {have}"
+        if count and seen.get((lane, count)) != head:
+            return f"log rewritten: entry {count}{writer} differs from {source}"
     return None
 
 

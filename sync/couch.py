@@ -210,8 +210,9 @@ class Database:
         winner CouchDB later shows need not be the 201 one. A document's *creation*, though, reaches a
         quorum (201) for one writer only. So the change is claimed by creating `claim:<id>:<rev>:<k>`:
         201 → the caller goes on; 409 → another request has this revision (Conflict); 202 → not confirmed:
-        Conflict if another request's claim shows beside ours, else Unavailable (no_quorum: nodes down). A claim older than CLAIM_STALE_S whose revision is still current
-        belongs to a request that died: the next one (k + 1) is tried. On one server this costs one write.
+        Conflict if another request's claim shows beside ours, else Unavailable (no_quorum: nodes down).
+        A claim older than CLAIM_STALE_S whose revision is still current belongs to a request that died:
+        the next one (k + 1) is tried. On one server this costs one write.
 
         What a claim cannot do without consensus, which CouchDB does not offer: when racers split a cluster's
         copies so that none reaches a quorum, every one of them is refused (409 or 503), and the revision
@@ -228,10 +229,11 @@ class Database:
                 return {**claim, "_rev": resp.json()["rev"]}
             if resp.status_code == 202:
                 # Short of a quorum: racers took the other copies (another claim shows), or nodes are down.
-                seen = self.server.request("GET", f"{self.path}/{_doc_path(claim['_id'])}",
-                                           params={"conflicts": "true"})
-                body, ours = (seen.json() if seen.status_code == 200 else {}), resp.json().get("rev")
-                if body.get("_conflicts") or body.get("_rev") not in (None, ours):
+                try:
+                    seen = self.get(claim["_id"], conflicts="true")
+                except NotFound:
+                    seen = {}
+                if seen.get("_conflicts") or seen.get("_rev") not in (None, resp.json().get("rev")):
                     raise Conflict(409, "conflict", f"{doc['_id']} is being changed by another request")
                 raise Unavailable(503, "no_quorum", f"claim on {doc['_id']} not confirmed by a quorum of copies")
             if resp.status_code != 409:
