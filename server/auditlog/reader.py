@@ -5,7 +5,9 @@ import csv
 import io
 from datetime import date, timedelta
 
+from server import clock
 from server.accounts import roles
+from server.listing import day_bounds
 from sync.couch import Database
 
 AUDITOR = "auditor"
@@ -20,14 +22,15 @@ def may_read(user: dict | None) -> bool:
 
 
 def default_period(today: date | None = None) -> tuple[str, str]:
-    today = today or date.today()
+    today = today or clock.today()
     return (today - timedelta(days=30)).isoformat(), today.isoformat()
 
 
 def selector(args: dict, after: str = "") -> dict:
-    """Mango selector: period [since, until] by day (UTC), exact actor, subject exact or as a prefix ending '*'."""
-    sel: dict = {"_id": {"$gt": PREFIX + after, "$lt": "audit:\ufff0"}, "type": "audit",
-                 "at": {"$gte": args["since"], "$lt": (date.fromisoformat(args["until"]) + timedelta(days=1)).isoformat()}}
+    """Mango selector: period [since, until] by day as the bureau counts days (Asia/Shanghai; entries store UTC),
+    exact actor, subject exact or as a prefix ending '*'."""
+    start, end = day_bounds(date.fromisoformat(args["since"]), date.fromisoformat(args["until"]))
+    sel: dict = {"_id": {"$gt": PREFIX + after, "$lt": "audit:\ufff0"}, "type": "audit", "at": {"$gte": start, "$lt": end}}
     if args.get("actor"):
         sel["actor"] = args["actor"]
     if args.get("action"):

@@ -10,6 +10,7 @@ import uuid
 from datetime import date, timedelta
 
 from schemas.plan_rules import PlanRulesSchema
+from server import clock
 from server.plans.dispatch import choose_checklist, dispatch_tasks
 from server.registry.checklists import all_versions
 from server.registry.store import now_iso, site_id
@@ -52,7 +53,7 @@ def make_tasks(db: Database, plan: dict, enterprises: list[dict], team: list[str
 def dispatch_demo(db: Database, name: str, enterprises: list[dict], team: list[str], start: date | None = None,
                   per_day: int = 3) -> dict:
     """Write the plan and its tasks to the registry and dispatch them to the team's phones."""
-    start = start or date.today()
+    start = start or clock.today()
     plan = {**demo_plan(name, start, max(1, len(enterprises) // per_day)), "rules": demo_rules(enterprises, team)}
     tasks = make_tasks(db, plan, enterprises, team, start, per_day)
     db.put(plan)

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 from flask import current_app, has_app_context
 
+from server import clock
+
 DEFAULT_WARN_DAYS = 30
 
 
@@ -21,7 +23,7 @@ def expired(person: dict, on: date) -> bool:
 
 def state(person: dict, today: date | None = None) -> dict:
     """{status: valid | expiring | expired | unknown, until, days_left} for pages and the API."""
-    today = today or date.today()
+    today = today or clock.today()
     until = person.get("cert_expires")
     if not until:
         return {"status": "unknown", "until": None, "days_left": None}
@@ -32,16 +34,16 @@ def state(person: dict, today: date | None = None) -> dict:
 
 def draw_reference_day(plan: dict, today: date | None = None) -> date:
     """The day a draw checks certificates on: the plan's first day, or today if the plan has begun."""
-    return max(date.fromisoformat(plan["period"]["start"]), today or date.today())
+    return max(date.fromisoformat(plan["period"]["start"]), today or clock.today())
 
 
 def soon(days: int, today: date | None = None) -> str:
-    return ((today or date.today()) + timedelta(days=days)).isoformat()
+    return ((today or clock.today()) + timedelta(days=days)).isoformat()
 
 
 def scope_summary(db, prefix: str, today: date | None = None) -> dict:
     """How many certificates in a region scope have expired or expire within the warning period."""
-    today = today or date.today()
+    today = today or clock.today()
     rows = db.find({"type": "inspector", "region": {"$gte": prefix, "$lt": prefix + "\ufff0"},
                     "cert_expires": {"$gt": None, "$lte": soon(warn_days(), today)}},
                    limit=100_000, fields=["_id", "cert_expires", "active"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from i18n import t
+from server import clock
 from server.plans import availability, certificates
 from schemas.plan_rules import region_prefix
 
@@ -19,7 +20,7 @@ def person_problem(person: dict | None, pid: str, enterprise: dict, task: dict, 
     window = task.get("window") or {}
     if window and availability.on_leave(person, date.fromisoformat(window["start"]), date.fromisoformat(window["end"])):
         return t("task.on_leave", person=name)
-    if certificates.expired(person, date.today()):
+    if certificates.expired(person, clock.today()):
         return t("task.certificate_expired", person=name, day=person["cert_expires"])
     if not str(person.get("region", "")).startswith(region_prefix(plan["author_region"])):
         return t("task.outside_plan_region", person=name)

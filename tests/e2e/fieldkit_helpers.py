@@ -10,6 +10,7 @@ from pathlib import Path
 import qrcode
 from PIL import Image
 
+from server import clock
 from tests.e2e.helpers import PASSWORD, PHONE, SUPERVISOR, Api, create_user, site_url
 
 # A fix a few metres from the seeded sites' registered point (117.05, 36.66), and one 2 km away.
@@ -49,7 +50,7 @@ def dispatch(live, team: list[Member], count: int = 1, enterprise: int = 0, wind
     from server.db import registry
     from server.plans.dispatch import dispatch_tasks
     seeded = live.enterprises[enterprise]
-    today = time.strftime("%Y-%m-%d")
+    today = clock.today().isoformat()       # the field kit's "today" is China's, whatever the machine's zone
     window = window or {"start": today, "end": today}
     plan = {"_id": f"plan:{uuid.uuid4().hex[:16]}", "type": "plan", "name": "2026年第四季度双随机抽查"}
     tasks = []

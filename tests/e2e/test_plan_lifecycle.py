@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from server import clock
 from server.db import database, registry
 from tests.e2e.fieldkit_helpers import make_team, open_kit, phone_context
 from tests.e2e.helpers import SUPERVISOR, Api, create_user, sign_in
@@ -71,7 +72,7 @@ def fill_plan(page, base_url: str, today: date) -> None:
 
 
 def test_two_supervisors_run_a_plan_to_publication(live_server, page, new_context, browser, dialogs):
-    live, today = live_server, date.today()
+    live, today = live_server, clock.today()     # the bureau's day (China), as the console counts it
     create_user(live.app, SECOND, "supervisor", "370100", display_name="李审批")
     team = make_team(live, "P")
     more_inspectors(live)

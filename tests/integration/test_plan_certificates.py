@@ -1,6 +1,7 @@
 """执法证 validity: an expired certificate is never drawn nor assigned; one expiring soon is flagged."""
-from datetime import date, timedelta
+from datetime import timedelta
 
+from server import clock
 from server.db import registry
 from tests.integration.test_plans import new_plan, world  # noqa: F401  (fixture)
 
@@ -16,7 +17,7 @@ def test_expired_certificate_is_not_drawn_and_expiring_one_is_flagged(app, world
     for bad in ("2026-13-01", "明天", 12345, "1900-01-01", "2026-1-5", "x" * 5000):
         res = author.patch(f"/api/v1/inspectors/{_key(expired['id'])}", json={"cert_expires": bad})
         assert res.status_code == 422, bad
-    yesterday, in_ten = (date.today() - timedelta(days=1)).isoformat(), (date.today() + timedelta(days=10)).isoformat()
+    yesterday, in_ten = (clock.today() - timedelta(days=1)).isoformat(), (clock.today() + timedelta(days=10)).isoformat()
     res = author.patch(f"/api/v1/inspectors/{_key(expired['id'])}", json={"cert_expires": yesterday})
     assert res.status_code == 200 and res.get_json()["cert_status"] == "expired"
     res = author.patch(f"/api/v1/inspectors/{_key(expiring['id'])}", json={"cert_expires": in_ten})
