@@ -13,6 +13,15 @@
 // `timeout` (and no `heartbeat`, which on CouchDB overrides it) ends as CouchDB's does,
 // `{"results":[],"last_seq":<the database's update_seq>}`, and the connection stays open for the next
 // request. The gateway's clock stays as the bound.
+//
+// 3. `GET /_db_updates` (feed=normal or longpoll). pouchdb-server answers 400. Why: at 1,000 live phones the
+// sync gateway and the worker must learn which phone databases changed without asking each one (issue 17;
+// server/gateway/board.py, sync/worker/wake.py). Every successful write that reaches this server over HTTP
+// is noted by database name, the way CouchDB's `_global_changes` does: creations, deletions, and writes
+// to documents and attachments (not `_local` documents or `_security`, which are not in `_changes`
+// either). The sequence is opaque, `<epoch>-<n>`, `epoch` this process's start: a client that comes back
+// with another process's sequence, or one older than the last MAX_UPDATES notes, is told every database
+// changed, a superset, never less.
 'use strict';
 const Module = require('module');
 const path = require('path');
@@ -107,6 +116,104 @@ function addLongpollTimeout(app) {
   app.post('/:db/_changes', handler);
 }
 
+const MAX_UPDATES = 10000;
+// POSTs that read; everything else that answers 2xx to a method other than GET/HEAD/OPTIONS wrote.
+const READING = new Set(['_all_docs', '_bulk_get', '_changes', '_revs_diff', '_find', '_explain', '_temp_view',
+  '_ensure_full_commit', '_compact', '_view_cleanup']);
+const SILENT = new Set(['_local', '_security']);
+
+function writtenDb(req, status) {
+  if (status < 200 || status > 299 || ['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+    return null;
+  }
+  const parts = req.path.split('/').filter(Boolean);
+  let name;
+  try {
+    name = decodeURIComponent(parts[0] || '');
+  } catch (e) {
+    return null;
+  }
+  if (!name || name.startsWith('_')) {
+    return null;
+  }
+  const next = parts[1] || '';
+  if (READING.has(next) || SILENT.has(next) || parts.includes('_view')) {
+    return null;
+  }
+  if (parts.length === 1) {
+    if (req.method === 'PUT') return {db_name: name, type: 'created'};
+    if (req.method === 'DELETE') return {db_name: name, type: 'deleted'};
+  }
+  return {db_name: name, type: 'updated'};
+}
+
+function addDbUpdates(app, utils) {
+  const epoch = String(Date.now());
+  const notes = [];        // {n, db_name, type}, oldest first, at most MAX_UPDATES
+  let counter = 0;
+  const waiting = new Set();
+  const seqOf = (n) => epoch + '-' + n;
+
+  app.use((req, res, next) => {
+    res.on('finish', () => {
+      const note = writtenDb(req, res.statusCode);
+      if (!note) return;
+      counter += 1;
+      notes.push({n: counter, db_name: note.db_name, type: note.type});
+      if (notes.length > MAX_UPDATES) notes.shift();
+      for (const wake of Array.from(waiting)) wake();
+    });
+    next();
+  });
+
+  // The notes after `since`, one per database (its latest), or null when `since` cannot be answered exactly.
+  const after = (since) => {
+    const m = /^(\d+)-(\d+)$/.exec(since);
+    if (!m || m[1] !== epoch || Number(m[2]) > counter || (notes.length && Number(m[2]) < notes[0].n - 1)) {
+      return null;
+    }
+    const latest = new Map();
+    for (const note of notes) {
+      if (note.n > Number(m[2])) latest.set(note.db_name, note);
+    }
+    return Array.from(latest.values()).map((note) => ({db_name: note.db_name, type: note.type, seq: seqOf(note.n)}));
+  };
+
+  app.get('/_db_updates', (req, res) => {
+    const feed = req.query.feed || 'normal';
+    if (feed !== 'normal' && feed !== 'longpoll') {
+      return utils.sendJSON(res, 400, {error: 'bad_request', reason: 'Only feed=normal and feed=longpoll are offered.'});
+    }
+    let since = req.query.since === undefined ? '0' : String(req.query.since);
+    if (since === 'now') since = seqOf(counter);
+    const answer = () => {
+      const found = after(since);
+      if (found !== null) {
+        return Promise.resolve({results: found, last_seq: seqOf(counter)});
+      }
+      const at = seqOf(counter);
+      return new Promise((resolve, reject) => req.PouchDB.allDbs((err, names) => err ? reject(err) : resolve(names)))
+        .then((names) => ({results: names.filter((n) => !n.startsWith('_')).map((n) => ({db_name: n, type: 'updated', seq: at})),
+          last_seq: at}));
+    };
+    const send = () => answer().then((body) => utils.sendJSON(res, 200, body), (e) => utils.sendError(res, e));
+    const ready = after(since);
+    if (feed === 'normal' || ready === null || ready.length) {
+      return send();
+    }
+    const ms = Math.max(0, Math.min(Number(req.query.timeout) || 60000, 3600000));
+    let timer = null;
+    const done = () => {
+      waiting.delete(done);
+      clearTimeout(timer);
+      if (!res.writableEnded) send();
+    };
+    waiting.add(done);
+    timer = setTimeout(done, ms);
+    res.on('close', () => { waiting.delete(done); clearTimeout(timer); });
+  });
+}
+
 const originalLoad = Module._load;
 Module._load = function (request, parent) {
   const loaded = originalLoad.apply(this, arguments);
@@ -121,6 +228,12 @@ Module._load = function (request, parent) {
     return function changesWithTimeout(app) {
       addLongpollTimeout(app);
       loaded(app);
+    };
+  }
+  if (request === './routes/db-updates' && parent && /[\\/]express-pouchdb[\\/]lib[\\/]index\.js$/.test(parent.filename)) {
+    const utils = require(path.join(path.dirname(parent.filename), 'utils'));
+    return function dbUpdates(app) {
+      addDbUpdates(app, utils);
     };
   }
   return loaded;

@@ -4,6 +4,7 @@ gets them from sync/pouchdb_couch_api.js; issue 17):
   and the live backlog count read a thousand phone databases in ten requests;
 - a long poll of `_changes` that ends by its `timeout=` with an empty answer, on a connection that stays
   open (the sync gateway's long polls)."""
+import os
 import threading
 import time
 import uuid
@@ -12,6 +13,9 @@ import pytest
 
 from sync import heads
 from sync.couch import Couch
+
+
+EMBEDDED_ONLY = pytest.mark.skipif(bool(os.environ.get("COUCHDB_URL")), reason="the embedded server's own answer")
 
 
 @pytest.fixture
@@ -89,3 +93,61 @@ def test_a_change_during_a_long_poll_ends_it_at_once(server):
                         params={"feed": "longpoll", "since": seq, "timeout": "20000"})
     writer.join()
     assert [r["id"] for r in answer["results"]] == ["late"] and time.monotonic() - began < 10
+
+
+def _updated_since(couch, since: str, want: set[str], wait_s: float = 10) -> set[str]:
+    """The databases `_db_updates` names after `since`, read until `want` shows (CouchDB 3 batches the feed)."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + wait_s
+    while not want <= seen and time.monotonic() < deadline:
+        answer = couch.call("GET", "/_db_updates", params={"since": since})
+        seen |= {r["db_name"] for r in answer["results"] if r["type"] in ("created", "updated")}
+        time.sleep(0.2)
+    return seen
+
+
+def test_db_updates_names_the_databases_written_to(server):
+    couch, names = server
+    since = str(couch.call("GET", "/_db_updates", params={"since": "now"})["last_seq"])
+    couch.db(names[1]).put({"_id": "c"})
+    couch.call("PUT", f"/{names[2]}/att/photo.jpg", content=b"\xff\xd8\xff", headers={"Content-Type": "image/jpeg"})
+    assert {names[1], names[2]} <= _updated_since(couch, since, {names[1], names[2]})
+
+
+def test_db_updates_long_poll_waits_for_a_write_and_ends_by_its_timeout(server):
+    couch, names = server
+    since = str(couch.call("GET", "/_db_updates", params={"since": "now"})["last_seq"])
+    began = time.monotonic()
+    quiet = couch.call("GET", "/_db_updates", params={"since": since, "feed": "longpoll", "timeout": "300"},
+                       timeout_s=30)
+    assert quiet["results"] == [] and time.monotonic() - began < 10
+    writer = threading.Timer(0.5, lambda: couch.db(names[0]).put({"_id": "woken"}))
+    writer.start()
+    began = time.monotonic()
+    woken = couch.call("GET", "/_db_updates", params={"since": since, "feed": "longpoll", "timeout": "20000"},
+                       timeout_s=30)
+    writer.join()
+    assert names[0] in {r["db_name"] for r in woken["results"]} and time.monotonic() - began < 10
+
+
+@EMBEDDED_ONLY
+@pytest.mark.parametrize("since", ["1-1", "garbage", "9" * 40, "0"])
+def test_db_updates_from_a_sequence_it_cannot_answer_exactly_names_every_database(server, since):
+    """The embedded server's own rule (CouchDB answers these its own way): a superset, never less."""
+    couch, names = server
+    answer = couch.call("GET", "/_db_updates", params={"since": since})
+    assert set(names) <= {r["db_name"] for r in answer["results"]}
+
+
+@EMBEDDED_ONLY
+def test_db_updates_ignores_reads_local_documents_and_security(server):
+    couch, names = server
+    since = str(couch.call("GET", "/_db_updates", params={"since": "now"})["last_seq"])
+    couch.call("POST", f"/{names[0]}/_all_docs", json={"keys": ["a"]})
+    couch.call("POST", f"/{names[0]}/_revs_diff", json={"a": ["1-x"]})
+    couch.call("PUT", f"/{names[0]}/_local/checkpoint", json={"seq": 1})
+    couch.call("PUT", f"/{names[0]}/_security", json={"members": {"names": ["x"], "roles": []}})
+    couch.call("GET", f"/{names[0]}/a")
+    assert couch.call("GET", "/_db_updates", params={"since": since})["results"] == []
+    for feed in ("continuous", "eventsource"):
+        assert couch.request("GET", "/_db_updates", params={"feed": feed}).status_code == 400
