@@ -96,6 +96,11 @@ class Config:
         self.SYNC_MAX_ATTACHMENT_MB = _int(env, "SYNC_MAX_ATTACHMENT_MB", 12)
         self.SYNC_MAX_DOC_MB = _int(env, "SYNC_MAX_DOC_MB", 8)
         self.SYNC_LONGPOLL_S = _int(env, "SYNC_LONGPOLL_S", 25)
+        # A long poll of a phone database known quiet waits in this process, not in CouchDB, while CouchDB's
+        # _db_updates feed is followed (server/gateway/board.py); what CouchDB last answered is trusted this
+        # many seconds at most. SYNC_BOARD=0 sends every long poll to CouchDB.
+        self.SYNC_BOARD = env.get("SYNC_BOARD", "1") == "1"
+        self.SYNC_BOARD_TRUST_S = _int(env, "SYNC_BOARD_TRUST_S", 120)
         # What one sync request may cost CouchDB (server/gateway/limits.py): ids per _revs_diff, _bulk_get,
         # _all_docs and keys; documents per _bulk_docs; MB of a _revs_diff/_bulk_get/_all_docs body; JSON
         # nesting of any body (checked again by the worker, which sets aside a deeper document).

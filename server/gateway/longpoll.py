@@ -1,12 +1,16 @@
-"""Long polls of _changes, bounded by the gateway's own clock as well as by CouchDB's `timeout=`."""
+"""Long polls of _changes, bounded by the gateway's own clock as well as by CouchDB's `timeout=`; a poll of a
+database the board knows is quiet waits on the board instead of in CouchDB (server/gateway/board.py)."""
 from __future__ import annotations
 
+import json
+import threading
 import time
 
 from flask import Response, current_app, jsonify
 
 from i18n import Problem
 from server.db import couch
+from server.gateway.board import Board
 from server.gateway.proxy import CHUNK, RELAYED, cap, db_path, outgoing_headers, upstream_problem
 from server.gateway.rules import Route
 from sync.couch import TimedOut
@@ -29,6 +33,50 @@ def _current_seq(public_name: str) -> str:
     return str(info.get("update_seq", 0))
 
 
+_boards_lock = threading.Lock()
+
+
+def board() -> Board | None:
+    """This application's board, made at the first long poll; None where SYNC_BOARD is off."""
+    app = current_app
+    if not app.config.get("SYNC_BOARD", True):
+        return None
+    found = app.extensions.get("sync_board")
+    if found is None:
+        with _boards_lock:
+            found = app.extensions.setdefault("sync_board", Board(couch(), app.config.get("DB_PREFIX", ""),
+                                                                  float(app.config.get("SYNC_BOARD_TRUST_S", 120))))
+    return found
+
+
+def _quiet(public_name: str, since: str, wait: float) -> float | None:
+    """Wait on the board while it knows the database is quiet after `since`: None if the wait ran out with
+    nothing changed, else the seconds left to ask CouchDB with (all of `wait` when the board cannot tell)."""
+    known = board()
+    event = known.quiet_since(current_app.config.get("DB_PREFIX", "") + public_name, since) if known else None
+    if event is None:
+        return wait
+    began = time.monotonic()
+    if not event.wait(wait):
+        return None
+    return max(1.0, wait - (time.monotonic() - began))
+
+
+def _remember(public_name: str, body: bytes, params: dict, generation: int | None) -> None:
+    """Tell the board what CouchDB answered, when the answer holds everything there was."""
+    known = board()
+    if known is None or generation is None:
+        return
+    try:
+        answer = json.loads(body)
+        results, seq = answer["results"], answer["last_seq"]
+    except (ValueError, KeyError, TypeError):
+        return
+    limit = params.get("limit")
+    if isinstance(results, list) and (not limit or len(results) < int(limit)):
+        known.remember(current_app.config.get("DB_PREFIX", "") + public_name, str(seq), generation)
+
+
 def longpoll(public_name: str, route: Route, params: dict, content: bytes | None) -> Response:
     """Wait for the next change at most `wait_seconds`; then answer "nothing yet" the way CouchDB would.
 
@@ -39,6 +87,12 @@ def longpoll(public_name: str, route: Route, params: dict, content: bytes | None
     since = params.get("since", "0")
     if since == "now":
         since = _current_seq(public_name)
+    else:   # "nothing after `since`" holds for any filter, doc_ids or body the poll has
+        wait = _quiet(public_name, since, wait)
+        if wait is None:
+            return jsonify({"results": [], "last_seq": last_seq(since)})
+    known = board()
+    generation = known.generation(current_app.config.get("DB_PREFIX", "") + public_name) if known else None
     # No `heartbeat`: on Apache CouchDB a heartbeat overrides `timeout` (the feed stays open until a change),
     # so every idle poll ended by the gateway cutting the connection. Without it CouchDB, and the embedded
     # server (sync/pouchdb_couch_api.js), answer "nothing yet" at the timeout on a connection that is kept.
@@ -63,4 +117,5 @@ def longpoll(public_name: str, route: Route, params: dict, content: bytes | None
                     raise TimedOut(504, "timeout", "the long poll outlived the gateway's clock")
     except TimedOut:  # CouchDB quiet, not down (Unavailable passes on)
         return jsonify({"results": [], "last_seq": last_seq(since)})
+    _remember(public_name, bytes(body), params, generation)
     return Response(bytes(body), status=200, content_type="application/json")
