@@ -117,6 +117,7 @@ function addLongpollTimeout(app) {
 }
 
 const MAX_UPDATES = 10000;
+const BATCH_MS = 100;
 // POSTs that read; everything else that answers 2xx to a method other than GET/HEAD/OPTIONS wrote.
 const READING = new Set(['_all_docs', '_bulk_get', '_changes', '_revs_diff', '_find', '_explain', '_temp_view',
   '_ensure_full_commit', '_compact', '_view_cleanup']);
@@ -172,11 +173,12 @@ function addDbUpdates(app, utils) {
     if (!m || m[1] !== epoch || Number(m[2]) > counter || (notes.length && Number(m[2]) < notes[0].n - 1)) {
       return null;
     }
-    const latest = new Map();
-    for (const note of notes) {
-      if (note.n > Number(m[2])) latest.set(note.db_name, note);
+    const latest = new Map();     // newest first, from the end: a caught-up reader costs nothing
+    for (let i = notes.length - 1; i >= 0 && notes[i].n > Number(m[2]); i--) {
+      if (!latest.has(notes[i].db_name)) latest.set(notes[i].db_name, notes[i]);
     }
-    return Array.from(latest.values()).map((note) => ({db_name: note.db_name, type: note.type, seq: seqOf(note.n)}));
+    return Array.from(latest.values()).reverse()
+      .map((note) => ({db_name: note.db_name, type: note.type, seq: seqOf(note.n)}));
   };
 
   app.get('/_db_updates', (req, res) => {
@@ -204,13 +206,20 @@ function addDbUpdates(app, utils) {
     const ms = Math.max(0, Math.min(Number(req.query.timeout) || 60000, 3600000));
     let timer = null;
     const done = () => {
-      waiting.delete(done);
+      waiting.delete(woken);
       clearTimeout(timer);
       if (!res.writableEnded) send();
     };
-    waiting.add(done);
+    // A write wakes the poll a moment later, with the writes that follow it: one answer per burst, not
+    // one per write (CouchDB's _global_changes batches too).
+    const woken = () => {
+      waiting.delete(woken);
+      clearTimeout(timer);
+      timer = setTimeout(done, BATCH_MS);
+    };
+    waiting.add(woken);
     timer = setTimeout(done, ms);
-    res.on('close', () => { waiting.delete(done); clearTimeout(timer); });
+    res.on('close', () => { waiting.delete(woken); clearTimeout(timer); });
   });
 }
 
