@@ -90,7 +90,7 @@ def test_without_the_board_or_past_its_trust_every_poll_asks_couchdb(app, client
     assert len(polls) == 3
 
 
-def test_a_board_whose_feed_fails_trusts_nothing(app, field_user):
+def test_a_board_whose_feed_fails_trusts_nothing(app):
     """A CouchDB that cannot be reached: the follower never calls the feed followed, so no poll waits on it;
     a board that was following and loses the feed forgets what it knew and wakes every waiting poll."""
     gone = Couch("http://127.0.0.1:9")                       # the discard port: nothing listens
