@@ -52,11 +52,22 @@ def test_hostile_keys_are_just_not_found(server):
     assert len(rows) == 6 and all("info" not in r for r in rows[:5]) and rows[5]["info"]["db_name"] == names[1]
 
 
+def _settled(read, name: str, wait_s: float = 10) -> dict:
+    """Sequences read until `name` shows the fixture's two writes: on a cluster a copy can lag a write."""
+    deadline = time.monotonic() + wait_s
+    seqs = read()
+    while seqs.get(name, 0) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        seqs = read()
+    return seqs
+
+
 def test_update_seqs_of_many_databases_in_few_requests(server):
     couch, names = server
     heads._no_dbs_info.discard(couch.base)
     gone = names[2] + "_gone"
-    seqs = heads.update_seqs(couch, [*names, gone] + [f"missing_{i}" for i in range(150)])
+    asked = [*names, gone] + [f"missing_{i}" for i in range(150)]
+    seqs = _settled(lambda: heads.update_seqs(couch, asked), names[0])
     assert set(seqs) == set(names) and seqs[names[0]] >= 2 and seqs[names[0]] > seqs[names[1]]
     assert couch.base not in heads._no_dbs_info       # the server has the route: no fallback was needed
 
@@ -65,7 +76,7 @@ def test_a_server_without_the_route_is_read_one_database_at_a_time(server):
     couch, names = server
     heads._no_dbs_info.add(couch.base)
     try:
-        seqs = heads.update_seqs(couch, [*names, "missing_" + uuid.uuid4().hex])
+        seqs = _settled(lambda: heads.update_seqs(couch, [*names, "missing_" + uuid.uuid4().hex]), names[0])
     finally:
         heads._no_dbs_info.discard(couch.base)
     assert set(seqs) == set(names) and seqs[names[0]] > seqs[names[1]]
@@ -117,17 +128,24 @@ def test_db_updates_names_the_databases_written_to(server):
 def test_db_updates_long_poll_waits_for_a_write_and_ends_by_its_timeout(server):
     couch, names = server
     since = str(couch.call("GET", "/_db_updates", params={"since": "now"})["last_seq"])
-    began = time.monotonic()
-    quiet = couch.call("GET", "/_db_updates", params={"since": since, "feed": "longpoll", "timeout": "300"},
-                       timeout_s=30)
+    for _ in range(20):   # CouchDB 3 names the fixture's writes a moment late: read on until a poll is quiet
+        began = time.monotonic()
+        quiet = couch.call("GET", "/_db_updates", params={"since": since, "feed": "longpoll", "timeout": "300"},
+                           timeout_s=30)
+        since = str(quiet["last_seq"])
+        if not quiet["results"]:
+            break
     assert quiet["results"] == [] and time.monotonic() - began < 10
     writer = threading.Timer(0.5, lambda: couch.db(names[0]).put({"_id": "woken"}))
     writer.start()
-    began = time.monotonic()
-    woken = couch.call("GET", "/_db_updates", params={"since": since, "feed": "longpoll", "timeout": "20000"},
-                       timeout_s=30)
+    began, named = time.monotonic(), set()
+    while names[0] not in named and time.monotonic() - began < 20:
+        woken = couch.call("GET", "/_db_updates", params={"since": since, "feed": "longpoll", "timeout": "20000"},
+                           timeout_s=30)
+        named |= {r["db_name"] for r in woken["results"]}
+        since = str(woken["last_seq"])
     writer.join()
-    assert names[0] in {r["db_name"] for r in woken["results"]} and time.monotonic() - began < 10
+    assert names[0] in named and time.monotonic() - began < 10
 
 
 @EMBEDDED_ONLY

