@@ -148,7 +148,8 @@ function writtenDb(req, status) {
   return {db_name: name, type: 'updated'};
 }
 
-function addDbUpdates(app, utils) {
+function addDbUpdates(app, libDir) {
+  const utils = require(path.join(libDir, 'utils'));
   const epoch = String(Date.now());
   const notes = [];        // {n, db_name, type}, oldest first, at most MAX_UPDATES
   let counter = 0;
@@ -188,20 +189,16 @@ function addDbUpdates(app, utils) {
     }
     let since = req.query.since === undefined ? '0' : String(req.query.since);
     if (since === 'now') since = seqOf(counter);
-    const answer = () => {
-      const found = after(since);
-      if (found !== null) {
-        return Promise.resolve({results: found, last_seq: seqOf(counter)});
-      }
+    const send = (found = after(since)) => {
       const at = seqOf(counter);
-      return new Promise((resolve, reject) => req.PouchDB.allDbs((err, names) => err ? reject(err) : resolve(names)))
-        .then((names) => ({results: names.filter((n) => !n.startsWith('_')).map((n) => ({db_name: n, type: 'updated', seq: at})),
-          last_seq: at}));
+      const results = found !== null ? Promise.resolve(found)
+        : new Promise((resolve, reject) => req.PouchDB.allDbs((err, names) => err ? reject(err) : resolve(names)))
+          .then((names) => names.filter((n) => !n.startsWith('_')).map((n) => ({db_name: n, type: 'updated', seq: at})));
+      results.then((rows) => utils.sendJSON(res, 200, {results: rows, last_seq: at}), (e) => utils.sendError(res, e));
     };
-    const send = () => answer().then((body) => utils.sendJSON(res, 200, body), (e) => utils.sendError(res, e));
     const ready = after(since);
     if (feed === 'normal' || ready === null || ready.length) {
-      return send();
+      return send(ready);
     }
     const ms = Math.max(0, Math.min(Number(req.query.timeout) || 60000, 3600000));
     let timer = null;
@@ -226,23 +223,25 @@ function addDbUpdates(app, utils) {
 const originalLoad = Module._load;
 Module._load = function (request, parent) {
   const loaded = originalLoad.apply(this, arguments);
-  if (request === './routes/all-dbs' && parent && /[\\/]express-pouchdb[\\/]lib[\\/]index\.js$/.test(parent.filename)) {
-    const libDir = path.dirname(parent.filename);
+  if (!parent || !/[\\/]express-pouchdb[\\/]lib[\\/]index\.js$/.test(parent.filename)) {
+    return loaded;
+  }
+  const libDir = path.dirname(parent.filename);
+  if (request === './routes/all-dbs') {
     return function allDbsAndDbsInfo(app) {
       loaded(app);
       addRoute(app, libDir);
     };
   }
-  if (request === './routes/changes' && parent && /[\\/]express-pouchdb[\\/]lib[\\/]index\.js$/.test(parent.filename)) {
+  if (request === './routes/changes') {
     return function changesWithTimeout(app) {
       addLongpollTimeout(app);
       loaded(app);
     };
   }
-  if (request === './routes/db-updates' && parent && /[\\/]express-pouchdb[\\/]lib[\\/]index\.js$/.test(parent.filename)) {
-    const utils = require(path.join(path.dirname(parent.filename), 'utils'));
+  if (request === './routes/db-updates') {
     return function dbUpdates(app) {
-      addDbUpdates(app, utils);
+      addDbUpdates(app, libDir);
     };
   }
   return loaded;

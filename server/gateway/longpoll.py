@@ -49,11 +49,10 @@ def board() -> Board | None:
     return found
 
 
-def _quiet(public_name: str, since: str, wait: float) -> float | None:
+def _quiet(known: Board, db: str, since: str, wait: float) -> float | None:
     """Wait on the board while it knows the database is quiet after `since`: None if the wait ran out with
     nothing changed, else the seconds left to ask CouchDB with (all of `wait` when the board cannot tell)."""
-    known = board()
-    event = known.quiet_since(current_app.config.get("DB_PREFIX", "") + public_name, since) if known else None
+    event = known.quiet_since(db, since)
     if event is None:
         return wait
     began = time.monotonic()
@@ -62,10 +61,9 @@ def _quiet(public_name: str, since: str, wait: float) -> float | None:
     return max(1.0, wait - (time.monotonic() - began))
 
 
-def _remember(public_name: str, body: bytes, params: dict, generation: int | None) -> None:
+def _remember(known: Board, db: str, body: bytes, params: dict, generation: int | None) -> None:
     """Tell the board what CouchDB answered, when the answer holds everything there was."""
-    known = board()
-    if known is None or generation is None:
+    if generation is None:
         return
     try:
         answer = json.loads(body)
@@ -74,7 +72,7 @@ def _remember(public_name: str, body: bytes, params: dict, generation: int | Non
         return
     limit = params.get("limit")
     if isinstance(results, list) and (not limit or len(results) < int(limit)):
-        known.remember(current_app.config.get("DB_PREFIX", "") + public_name, str(seq), generation)
+        known.remember(db, str(seq), generation)
 
 
 def longpoll(public_name: str, route: Route, params: dict, content: bytes | None) -> Response:
@@ -85,14 +83,14 @@ def longpoll(public_name: str, route: Route, params: dict, content: bytes | None
     """
     wait = wait_seconds(params)
     since = params.get("since", "0")
+    known, db = board(), current_app.config.get("DB_PREFIX", "") + public_name
     if since == "now":
         since = _current_seq(public_name)
-    else:   # "nothing after `since`" holds for any filter, doc_ids or body the poll has
-        wait = _quiet(public_name, since, wait)
+    elif known:   # "nothing after `since`" holds for any filter, doc_ids or body the poll has
+        wait = _quiet(known, db, since, wait)
         if wait is None:
             return jsonify({"results": [], "last_seq": last_seq(since)})
-    known = board()
-    generation = known.generation(current_app.config.get("DB_PREFIX", "") + public_name) if known else None
+    generation = known.generation(db) if known else None
     # No `heartbeat`: on Apache CouchDB a heartbeat overrides `timeout` (the feed stays open until a change),
     # so every idle poll ended by the gateway cutting the connection. Without it CouchDB, and the embedded
     # server (sync/pouchdb_couch_api.js), answer "nothing yet" at the timeout on a connection that is kept.
@@ -117,5 +115,6 @@ def longpoll(public_name: str, route: Route, params: dict, content: bytes | None
                     raise TimedOut(504, "timeout", "the long poll outlived the gateway's clock")
     except TimedOut:  # CouchDB quiet, not down (Unavailable passes on)
         return jsonify({"results": [], "last_seq": last_seq(since)})
-    _remember(public_name, bytes(body), params, generation)
+    if known:
+        _remember(known, db, bytes(body), params, generation)
     return Response(bytes(body), status=200, content_type="application/json")
