@@ -86,6 +86,8 @@ class Config:
         self.WORKER_NOTIFY_SOCKET = env.get("WORKER_NOTIFY_SOCKET", "")
         # How often (seconds, per server process) a phone's "last seen / last sent" time is written down.
         self.PHONE_SEEN_EVERY_S = _int(env, "PHONE_SEEN_EVERY_S", 300)
+        # The list of phones (status page, /metrics) is read at most this often per process (seconds).
+        self.PHONE_LIST_CACHE_S = _int(env, "PHONE_LIST_CACHE_S", 15)
         # /metrics: the bearer token of the bureau's scraper (admins signed in may read it too); a phone
         # counts as unseen after this many days. LOG_FORMAT=json writes one JSON object per log line.
         self.METRICS_TOKEN = env.get("METRICS_TOKEN", "")

@@ -5,6 +5,7 @@ import uuid
 
 from server.db import database, registry
 from sync.worker.feed import Worker
+from tests.integration.gateway_fixtures import field_user  # noqa: F401  (fixture)
 from tests.integration.worker_fixtures import phone_db
 
 
@@ -58,3 +59,30 @@ def test_a_purge_round_is_done_a_slice_at_a_time_and_finishes(app):
         assert mine <= set(worker.over_budget)      # budget 0: every phone is over it, known once the round ends
         worker.purge_if_due()                        # the next round waits purge_every_s
         assert worker.purge_queue == []
+
+
+def test_the_phone_list_is_read_once_for_many_page_loads(app, login):
+    """The list costs a read of every phone and its user: pages within PHONE_LIST_CACHE_S share one read.
+    Phones written down by another process show when it runs out; one that first syncs here, at once."""
+    first = _phones(app, "370102", 3, "2026-12-02T08:00:00+00:00")
+    session = login("supervisor", "370100")
+    listed = lambda: set(re.findall(r"<td>(ph[0-9a-f]{10})</td>", session.get("/console/status").get_data(as_text=True)))
+    assert listed() == set(first)
+    later = _phones(app, "370102", 2, "2026-12-02T09:00:00+00:00")     # as another server process writes them
+    assert listed() == set(first)
+    app.config["PHONE_LIST_CACHE_S"] = 0
+    assert listed() == set(first) | set(later)
+
+
+def test_a_phone_syncing_here_for_the_first_time_is_listed_at_once(app, client, field_user, login):
+    session = login("supervisor", "370100")
+    assert "alice3" not in session.get("/console/status").get_data(as_text=True)
+    alice = field_user("alice3")
+    phone_db(app, alice.inspector_id)
+    assert client.get(f"/sync/{alice.db}/_all_docs", headers=alice.auth).status_code == 200
+    assert "alice3" in session.get("/console/status").get_data(as_text=True)
+    pushed = lambda: re.search(r"<td>alice3</td><td>[^<]*</td><td>([^<]*)</td>",
+                               session.get("/console/status").get_data(as_text=True)).group(1)
+    assert pushed() == "—"
+    assert client.post(f"/sync/{alice.db}/_bulk_docs", json={"docs": []}, headers=alice.auth).status_code == 201
+    assert pushed().startswith("20")
