@@ -17,6 +17,8 @@ import threading
 
 import httpx
 
+from sync.pipe import IDLE_S
+
 MAX_IDLE = 32
 RETRIED = ("GET", "HEAD")
 
@@ -30,7 +32,11 @@ class ClientPool:
                           # the CA bundle into) a new one per client otherwise, ~40 ms of CPU each (issue 17:
                           # under the edge's thousand greenlets clients come and go)
                           "verify": ssl.create_default_context(),
-                          "limits": httpx.Limits(max_connections=4, max_keepalive_connections=2)}
+                          # an idle connection is let go before the server's keep-alive timeout (Node's 5 s),
+                          # not reused in the instant the server closes it ("Server disconnected without
+                          # sending a response" on a write, which is not retried)
+                          "limits": httpx.Limits(max_connections=4, max_keepalive_connections=2,
+                                                 keepalive_expiry=IDLE_S)}
         self._idle: list[httpx.Client] = []
         self._lock = threading.Lock()
         self.max_idle = max_idle
