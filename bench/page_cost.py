@@ -6,7 +6,7 @@ A supervisor's pages through Flask's test client against an embedded pouchdb-ser
 accounts, their tokens and N phone documents; for each page the first load and the fourth: how long it took,
 how many CouchDB requests it made and the time spent in them, by request. Nothing else runs meanwhile, so
 this is a page's own cost, not its cost under load (that is bench/load.py)."""
-import collections, re, sys, tempfile, time, uuid
+import collections, re, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import load_env
