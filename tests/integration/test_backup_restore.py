@@ -66,7 +66,12 @@ def test_backup_destroy_restore_finds_everything(app, tmp_path):
         # Incremental: the second run writes only what changed since the first.
         audit.append(database("audit"), "drill", "backup.test", "drill", {"n": 1})
         second = backup(server, tmp_path / "bk", prefix)
-        assert second[prefix + "audit"] == 1 and sum(second.values()) == 1
+        if database("audit").info().get("cluster", {}).get("n", 1) == 1:
+            assert second[prefix + "audit"] == 1 and sum(second.values()) == 1
+        else:
+            # A cluster's _changes is at least once: read from another copy of a shard than the one the
+            # checkpoint names, it may send some changes again (and restoring them again is harmless).
+            assert second[prefix + "audit"] >= 1 and sum(second.values()) < sum(first.values())
         assert first[prefix + "registry"] > 0
         before = _settled_snapshot(server, prefix)
         for name in before:
