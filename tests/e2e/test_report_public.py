@@ -32,7 +32,7 @@ def _report_from_qr(context, live_server, locale: str) -> tuple[str, float]:
     page.goto(site_url(live_server.app, enterprise["uscc"]))
     page.click("#report-hazard")
     page.wait_for_selector("#report-form")
-    page.wait_for_function("typeof window.reportPowSha256 === 'function'")   # the page's script has run
+    page.wait_for_function("() => typeof window.reportPowSha256 === 'function'")   # the page's script has run
     assert enterprise["name"] in page.content()
     for sample in ("", "abc", "举报" * 40, "v1.1796198067.16.ccaa:123456"):   # one and several SHA-256 blocks
         assert page.evaluate("t => window.reportPowSha256(t)", sample) == hashlib.sha256(sample.encode()).hexdigest()
