@@ -49,9 +49,8 @@ def phones(limit: int = 5000) -> list[dict]:
     A bureau has a thousand phones: the list costs a read of every phone document and of every phone's
     user, too much for each load of the status page or each scrape of /metrics (issue 17: the page took
     2 s at 250 live phones). So each process keeps it PHONE_LIST_CACHE_S (15 s); the times in it move at
-    most every PHONE_SEEN_EVERY_S anyway; a phone's first contact or first push written by this process drops
-    it at once. One
-    request reads it while the others asking at the same moment wait for that read."""
+    most every PHONE_SEEN_EVERY_S anyway. A phone's first contact or first push written by this process
+    drops it at once. One request reads it while the others asking at the same moment wait for that read."""
     keep = float(current_app.config.get("PHONE_LIST_CACHE_S", 15))
     key = (current_app.config.get("DB_PREFIX", ""), limit)
     with _list_lock:

@@ -11,6 +11,7 @@ from i18n import t
 from server.db import registry
 from server.demo.load import load_demo
 from tests.integration.review_fixtures import submit, world
+from tests.integration.lag import read_until
 
 ROOT = str(Path(server.__file__).resolve().parents[1])
 SKIP = re.compile(r"\.(pdf|png|jpg|jpeg|xlsx|csv|geojson|svg)(\?|$)|/photos/|/signatures/|/lang/|/logout|/export")
@@ -102,16 +103,6 @@ def test_every_page_of_the_demo_renders_past_the_official_calendar(app, demo, da
     if day == "2027-06-30":   # the demo week's results are overdue, their 一公开 deadlines counted into 2027
         admin = Browser(app, "admin", demo["passwords"]["admin"])
         # the late results, counted (a view: on a CouchDB cluster it reads one copy, which may lag a moment)
-        assert _eventually(lambda: "超过公示期限" in admin.get("/console/plans").get_data(as_text=True))
+        assert read_until(lambda: "超过公示期限" in admin.get("/console/plans").get_data(as_text=True), bool, 10)
         late = admin.get("/console/publications?late=1").get_data(as_text=True)   # each with its deadline
         assert "暂定" in late
-
-
-def _eventually(check, seconds: float = 10.0) -> bool:
-    import time
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.3)
-    return True

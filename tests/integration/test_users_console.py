@@ -3,12 +3,11 @@ admin creating and editing one (with the same audit entries as the API), the 可
 cleared, hostile and malformed input answered in words with the form kept, and region scope."""
 from __future__ import annotations
 
-import time
-
 from server import audit
 from server.db import database, registry
 from tests.integration.conftest import PASSWORD
 from tests.integration.helpers import inspector
+from tests.integration.lag import read_until
 from tests.key_scan import key_like, visible_text
 
 LIST = "/console/users"
@@ -22,15 +21,10 @@ LABELS = {"region": "所属行政区划", "role": "角色", "display_name": "姓
 
 
 def entries(app, username: str, action: str, at_least: int = 1) -> list[dict]:
-    """The user's audit entries of `action`, read until there are `at_least` (bounded: on a CouchDB cluster the
-    audit log's view reads one copy, which may lag the write a moment)."""
-    deadline = time.monotonic() + 15
+    """The user's audit entries of `action`, read until there are `at_least` (a cluster's copy may lag)."""
     with app.app_context():
-        while True:
-            found = [e for e in audit.entries_for(database("audit"), f"user:{username}") if e["action"] == action]
-            if len(found) >= at_least or time.monotonic() > deadline:
-                return found
-            time.sleep(0.3)
+        return read_until(lambda: [e for e in audit.entries_for(database("audit"), f"user:{username}")
+                                   if e["action"] == action], lambda found: len(found) >= at_least)
 
 
 def stored(app, username: str) -> dict | None:
