@@ -26,7 +26,12 @@ BATCH = 200
 STATUS_ID = "_local/worker-status"
 HEARTBEAT_ID = "_local/worker-heartbeat"  # written every few seconds (server/health.py reads both)
 RACES_BEFORE_ERROR = 5  # conflicts in a row on one database before it counts as trouble, not a race
-MAX_UNKNOWN = 20  # names not seen before, checked against CouchDB per wake-up (the rest wait for the sweep)
+# Names not seen before send the worker to list the databases again (one `_all_dbs`), at most this often;
+# meanwhile they are held (at most MAX_HELD), never dropped: a push to a database created while the worker
+# was busy must still be filed (issue 17: at 1,000 phones, pushes named with the first syncs' new databases
+# were left unfiled while `_db_updates` was followed).
+RELIST_MIN_S = 1.0
+MAX_HELD = 10_000
 
 
 def _now() -> str:
@@ -73,6 +78,11 @@ class Worker:
         self.known: set[str] = set()
         self.retry: set[str] = set()   # databases whose last visit failed
         self._listed = False
+        self._listed_at = float("-inf")
+        self.held: set[str] = set()    # named, not in the last listing: looked for at the next one
+        # Sweep every database once, even while `_db_updates` is followed: at start (what was pushed while no
+        # worker ran is named by no feed) and after a flood of names was cut.
+        self.full_round = True
         self.wake = None          # the notifications (sync/worker/wake.py), while run_forever runs
         self.overflowed = False   # more names arrived than the wake-up holds: a sweep is due
 
@@ -80,10 +90,25 @@ class Worker:
         """This system's inspector databases: listed from CouchDB, or, while `_db_updates` is followed, those
         the first listing found and those named since."""
         if not (self.follows_updates and self._listed):
-            names = [n for n in self.server.all_dbs() if n.startswith(self.prefix)]
-            self.known = {n for n in names if DB_PATTERN.match(n[len(self.prefix):])}
-            self._listed = True
+            self._list()
         return sorted(self.known)
+
+    def _list(self) -> None:
+        names = [n for n in self.server.all_dbs() if n.startswith(self.prefix)]
+        self.known = {n for n in names if DB_PATTERN.match(n[len(self.prefix):])}
+        self._listed, self._listed_at = True, time.monotonic()
+
+    def _learn(self, unknown: set[str]) -> None:
+        """Names not among the known databases: listed again now (at most every RELIST_MIN_S; held until
+        then). A name still absent from a fresh listing is no database of this system, and is dropped."""
+        if time.monotonic() - self._listed_at < RELIST_MIN_S:
+            room = MAX_HELD - len(self.held)
+            if len(unknown) > room:
+                self.overflowed = True   # more than can be held: a full sweep round finds what was cut
+            self.held.update(sorted(unknown)[:max(room, 0)])
+            return
+        self._list()
+        self.held.clear()
 
     def _checkpoint(self, name: str) -> dict:
         return self.records.get_or_none(f"_local/worker-{name}") or {"_id": f"_local/worker-{name}", "seq": "0"}
@@ -151,14 +176,20 @@ class Worker:
             self.waiting.setdefault(name, _now())
         return behind
 
+    def sweep_everything(self) -> None:
+        """Names were cut (more than the wake-up or the worker holds): the next passes list the databases
+        again and sweep them all once, also while `_db_updates` is followed."""
+        self.full_round, self._listed = True, False
+
     def run_once(self) -> int:
         """One sweep: file what is new in every inspector database (the safety net for a lost notification;
         while `_db_updates` is followed, only where the last visit failed), deliver reviews, purge, report."""
-        if self.follows_updates and self._listed:
+        done = self.visit(set()) if self.held else 0   # names waiting for a listing
+        if self.follows_updates and self._listed and not self.full_round:
             targets = [(name, -1) for name in sorted(self.retry)]
         else:
             targets = self.sweep.changed(self.server, self.sweep.slice(self.inspector_dbs), self.retry)
-        done = 0
+            self.full_round = self.full_round and bool(self.sweep.queue)
         for name, seq in targets:
             done += self._file([name], seq)
             if name not in self.retry:
@@ -186,12 +217,12 @@ class Worker:
     def visit(self, names: set[str]) -> int:
         """File what is new in the databases a notification or the `_db_updates` feed named: only this
         system's inspector databases that exist; any other name costs nothing but a look."""
-        names = inspector_db_names(names, self.prefix)
+        names = inspector_db_names(names, self.prefix) | self.held
+        if names - self.known:
+            self._learn(names - self.known)
         for name in names & self.known:
             self.waiting.setdefault(name, _now())
-        for name in sorted(names - self.known)[:MAX_UNKNOWN]:
-            if self.server.db(name).exists():
-                self.known.add(name)
+        self.held -= self.known
         done = self._file(sorted(names & self.known))
         self.processed += done
         return done
@@ -201,6 +232,8 @@ class Worker:
         for name in names:
             try:
                 done += self.process_db(name, head)
+                if name in self.checkpoint_seqs:   # a later sweep need not file it again until it changes
+                    self.sweep.mark_filed(name, self.checkpoint_seqs[name])
                 self.raced.pop(name, None)
                 self.retry.discard(name)
                 self.waiting.pop(name, None)
@@ -305,6 +338,7 @@ class Worker:
             try:
                 if self.overflowed:
                     self.overflowed, next_sweep = False, 0.0
+                    self.sweep_everything()
                 if time.monotonic() >= next_sweep:
                     self.run_once()
                     next_sweep = time.monotonic() + poll_s
@@ -318,6 +352,7 @@ class Worker:
                 names, overflowed = wake.wait(remaining)
                 if overflowed:
                     next_sweep = 0.0
+                    self.sweep_everything()
                 if names and not stop.is_set():
                     self.visit(names)
             except Exception as exc:  # noqa: BLE001 - CouchDB restarting, or a bug: note it, wait, go on

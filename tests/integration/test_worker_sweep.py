@@ -3,8 +3,10 @@ in one `_dbs_info` request per 100 databases, and a change the notification miss
 from __future__ import annotations
 
 import secrets
+import time
 
 from server.db import couch
+from sync.worker import feed
 from sync.worker.__main__ import build
 from sync.worker.sweep import MIN_SLICE
 from tests.integration.worker_fixtures import dispatched_task, inspection, phone_db, records
@@ -97,3 +99,67 @@ def test_a_notified_push_is_filed_in_the_middle_of_a_long_sweep_pass(app):
         worker.run_once()
     assert records(app).get_or_none(pushed["_id"]) is not None
     assert order.index(late) == 2, order      # filed right after the database being filed when it came
+
+
+def _inspector_db_name(app, inspector_id: str) -> str:
+    return app.config["DB_PREFIX"] + "inspector_" + inspector_id.split(":")[1]
+
+
+def test_a_push_named_with_a_flood_of_new_databases_is_filed(app):
+    """While `_db_updates` is followed the worker knows databases from one listing and the names since; the
+    names of databases made after that listing, in one wake-up with many others (1,000 phones' first syncs),
+    were checked 20 at a time and the rest dropped, and a push to one of those was never filed (issue 17)."""
+    ids = sorted(f"inspector:{secrets.token_hex(6)}" for _ in range(30))
+    task = dispatched_task(app, ids)
+    with app.app_context():
+        worker = build(app)
+        worker.follows_updates = True
+        worker.run_once()                       # listed and swept: none of the 30 exists yet
+        assert worker._listed and not worker.full_round
+        time.sleep(feed.RELIST_MIN_S)
+        for inspector_id in ids:
+            phone_db(app, inspector_id)
+        pushed = inspection(app, task)
+        phone_db(app, ids[-1]).put(pushed)      # the name that sorts last among the new ones
+        worker.visit({_inspector_db_name(app, i) for i in ids})
+    assert records(app).get_or_none(pushed["_id"]) is not None
+
+
+def test_names_that_come_too_soon_after_a_listing_are_held_not_dropped(app):
+    ids = sorted(f"inspector:{secrets.token_hex(6)}" for _ in range(3))
+    task = dispatched_task(app, ids)
+    with app.app_context():
+        worker = build(app)
+        worker.follows_updates = True
+        worker.run_once()
+        phone_db(app, ids[0])
+        worker.visit({_inspector_db_name(app, ids[0])})     # a listing: now known
+        phone_db(app, ids[1])
+        pushed = inspection(app, task)
+        phone_db(app, ids[1]).put(pushed)
+        worker.visit({_inspector_db_name(app, ids[1]), app.config["DB_PREFIX"] + "inspector_" + "0" * 12})
+        assert _inspector_db_name(app, ids[1]) in worker.held  # within RELIST_MIN_S of the last listing
+        time.sleep(feed.RELIST_MIN_S)
+        worker.run_once()                       # the next pass lists again and files it
+        assert not worker.held                  # the name of no database is dropped at that listing
+    assert records(app).get_or_none(pushed["_id"]) is not None
+
+
+def test_what_was_pushed_while_no_worker_ran_is_filed_by_the_first_round_while_following(app):
+    """At start `_db_updates` is read from "now": pushes made while no worker ran are named by no feed. The
+    first round sweeps every database, not only its first slice (it stopped after MIN_SLICE databases)."""
+    ids = sorted(f"inspector:{secrets.token_hex(6)}" for _ in range(MIN_SLICE + 8))
+    task = dispatched_task(app, ids[-3:])
+    for inspector_id in ids:
+        phone_db(app, inspector_id)
+    pushed = [inspection(app, task) for _ in range(3)]
+    for inspector_id, doc in zip(ids[-3:], pushed):     # beyond the first slice
+        phone_db(app, inspector_id).put(doc)
+    with app.app_context():
+        worker = build(app)
+        worker.follows_updates = True
+        worker.sweep.every_s, worker.sweep.poll_s = 60, 2  # MIN_SLICE databases a pass
+        for _ in range(3):
+            worker.run_once()
+        assert not worker.full_round
+    assert all(records(app).get_or_none(doc["_id"]) is not None for doc in pushed)
