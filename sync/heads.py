@@ -15,21 +15,25 @@ READERS = 8  # concurrent GETs when each database is read on its own
 _no_dbs_info: set[str] = set()  # servers that answered _dbs_info with an error
 
 
-def _one_by_one(server: Couch, names: list[str]) -> dict[str, int | None]:
+def _head(info: dict) -> tuple[int, bool]:
+    return seq_number(info.get("update_seq")), not info.get("doc_count") and not info.get("doc_del_count")
+
+
+def _one_by_one(server: Couch, names: list[str]) -> dict[str, tuple[int, bool] | None]:
     def head(name):
         try:
-            return name, seq_number(server.db(name).info()["update_seq"])
+            return name, _head(server.db(name).info())
         except NotFound:
             return name, None
         except (CouchError, KeyError, TypeError):
-            return name, -1
+            return name, (-1, False)
     with ThreadPoolExecutor(READERS) as pool:
         return dict(pool.map(head, names))
 
 
-def update_seqs(server: Couch, names: list[str]) -> dict[str, int]:
-    """{database: the leading count of its update_seq} for those of `names` that exist; -1 for one that
-    could not be read (a reason to visit it)."""
+def heads(server: Couch, names: list[str]) -> dict[str, tuple[int, bool]]:
+    """{database: (the leading count of its update_seq, whether it holds no document, not even a deleted one)}
+    for those of `names` that exist; (-1, False) for one that could not be read (a reason to visit it)."""
     if not names:
         return {}
     if server.base not in _no_dbs_info:
@@ -38,8 +42,14 @@ def update_seqs(server: Couch, names: list[str]) -> dict[str, int]:
             for start in range(0, len(names), DBS_INFO_KEYS):
                 for row in server.call("POST", "/_dbs_info", json={"keys": names[start:start + DBS_INFO_KEYS]}):
                     if isinstance(row.get("info"), dict):
-                        out[row["key"]] = seq_number(row["info"].get("update_seq"))
+                        out[row["key"]] = _head(row["info"])
             return out
         except (CouchError, AttributeError, KeyError, TypeError, ValueError):
             _no_dbs_info.add(server.base)   # not this server's API: one GET each from now on
-    return {name: seq for name, seq in _one_by_one(server, names).items() if seq is not None}
+    return {name: head for name, head in _one_by_one(server, names).items() if head is not None}
+
+
+def update_seqs(server: Couch, names: list[str]) -> dict[str, int]:
+    """{database: the leading count of its update_seq} for those of `names` that exist; -1 for one that
+    could not be read (a reason to visit it)."""
+    return {name: seq for name, (seq, _) in heads(server, names).items()}

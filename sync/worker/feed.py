@@ -80,17 +80,19 @@ class Worker:
         self._listed = False
         self._listed_at = float("-inf")
         self.held: set[str] = set()    # named, not in the last listing: looked for at the next one
-        # Sweep every database once, even while `_db_updates` is followed: at start (what was pushed while no
-        # worker ran is named by no feed) and after a flood of names was cut.
-        self.full_round = True
         self.wake = None          # the notifications (sync/worker/wake.py), while run_forever runs
         self.overflowed = False   # more names arrived than the wake-up holds: a sweep is due
 
     def inspector_dbs(self) -> list[str]:
         """This system's inspector databases: listed from CouchDB, or, while `_db_updates` is followed, those
-        the first listing found and those named since."""
+        the last listing found and those named since."""
         if not (self.follows_updates and self._listed):
             self._list()
+        return sorted(self.known)
+
+    def list_for_sweep(self) -> list[str]:
+        """A new round of the sweep lists the databases again (one `_all_dbs`)."""
+        self._list()
         return sorted(self.known)
 
     def _list(self) -> None:
@@ -176,20 +178,16 @@ class Worker:
             self.waiting.setdefault(name, _now())
         return behind
 
-    def sweep_everything(self) -> None:
-        """Names were cut (more than the wake-up or the worker holds): the next passes list the databases
-        again and sweep them all once, also while `_db_updates` is followed."""
-        self.full_round, self._listed = True, False
-
     def run_once(self) -> int:
-        """One sweep: file what is new in every inspector database (the safety net for a lost notification;
-        while `_db_updates` is followed, only where the last visit failed), deliver reviews, purge, report."""
-        done = self.visit(set()) if self.held else 0   # names waiting for a listing
-        if self.follows_updates and self._listed and not self.full_round:
-            targets = [(name, -1) for name in sorted(self.retry)]
-        else:
-            targets = self.sweep.changed(self.server, self.sweep.slice(self.inspector_dbs), self.retry)
-            self.full_round = self.full_round and bool(self.sweep.queue)
+        """One pass of the sweep: file what is new in a slice of the inspector databases (the safety net for a
+        lost notification), deliver reviews, purge, report."""
+        if self.held:
+            self.visit(set())   # names waiting for a listing (counted in `processed` by visit)
+        done = 0
+        # Also while `_db_updates` is followed: at start the feed is read from "now" (what was pushed while no
+        # worker ran is named by nothing), a flood of names may be cut, and on a cluster a look right after a
+        # write may read a copy that lags. A quiet round costs one `_dbs_info` per 100 databases.
+        targets = self.sweep.changed(self.server, self.sweep.slice(self.list_for_sweep), self.retry)
         for name, seq in targets:
             done += self._file([name], seq)
             if name not in self.retry:
@@ -223,7 +221,15 @@ class Worker:
         for name in names & self.known:
             self.waiting.setdefault(name, _now())
         self.held -= self.known
-        done = self._file(sorted(names & self.known))
+        targets = sorted(names & self.known)
+        if len(targets) == 1:   # a push: filed at once, without a look at its update_seq first
+            return self._count(self._file(targets))
+        done = 0   # many (a thousand phones' first syncs): one look per 100, and only those with something new
+        for name, seq in self.sweep.changed(self.server, targets, self.retry):
+            done += self._file([name], seq)
+        return self._count(done)
+
+    def _count(self, done: int) -> int:
         self.processed += done
         return done
 
@@ -338,7 +344,6 @@ class Worker:
             try:
                 if self.overflowed:
                     self.overflowed, next_sweep = False, 0.0
-                    self.sweep_everything()
                 if time.monotonic() >= next_sweep:
                     self.run_once()
                     next_sweep = time.monotonic() + poll_s
@@ -352,7 +357,6 @@ class Worker:
                 names, overflowed = wake.wait(remaining)
                 if overflowed:
                     next_sweep = 0.0
-                    self.sweep_everything()
                 if names and not stop.is_set():
                     self.visit(names)
             except Exception as exc:  # noqa: BLE001 - CouchDB restarting, or a bug: note it, wait, go on

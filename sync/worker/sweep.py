@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from sync.heads import update_seqs
+from sync.heads import heads
 
 MIN_SLICE = 50
 
@@ -43,18 +43,22 @@ class Sweep:
         return taken
 
     def changed(self, server, names: list[str], failed: set[str]) -> list[tuple[str, int]]:
-        """(name, update_seq) of those that changed since last filed (or whose last visit failed)."""
+        """(name, update_seq) of those that changed since last filed (or whose last visit failed). A database
+        that holds no document at all has nothing to file: noted as filed at its update_seq (a phone's first
+        sync makes its database; at 1,000 phones that is a thousand names at once)."""
         out = []
-        seqs = update_seqs(server, names)   # 100 databases a request (sync/heads.py)
+        seqs = heads(server, names)   # 100 databases a request (sync/heads.py)
         for name in names:
             if name not in seqs:    # deleted since the round was listed
                 continue
-            seq = seqs[name]
+            seq, empty = seqs[name]
             if seq < 0:
                 out.append((name, -1))   # unreadable: file it, which says what is wrong
                 continue
             self.latest[name] = seq
-            if name in failed or self.filed.get(name) != seq:
+            if empty and name not in failed:
+                self.mark_filed(name, seq)
+            elif name in failed or self.filed.get(name) != seq:
                 out.append((name, seq))
         return out
 
