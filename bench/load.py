@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -130,6 +131,7 @@ def pushes(app, phones: Phones, task: dict, until: float, every_s: float, out: d
     if not accounts:
         return
     waiting: dict[str, float] = {}
+    where: dict[str, str] = {}
     with app.app_context():
         records = database("records")
         next_write = time.monotonic()
@@ -137,14 +139,29 @@ def pushes(app, phones: Phones, task: dict, until: float, every_s: float, out: d
             if time.monotonic() >= next_write and time.monotonic() < until:
                 doc = inspection(app, task)
                 waiting[doc["_id"]] = time.monotonic()
-                phones.write(random.choice(accounts), doc)
+                where[doc["_id"]] = random.choice(accounts)
+                phones.write(where[doc["_id"]], doc)
                 next_write += every_s
             if waiting:
                 for row in records.all_docs(keys=list(waiting)):
                     if "error" not in row and row.get("value") and row["id"] in waiting:
                         out["push"].append(time.monotonic() - waiting.pop(row["id"]))
             time.sleep(0.2)
-        out["errors"].extend(f"push not filed within 15 s after the window: {k}" for k in waiting)
+        out["errors"].extend(f"push not filed within 15 s after the window: {k} ({unfiled(k, where[k])})"
+                             for k in waiting)
+
+
+def unfiled(doc_id: str, db: str) -> str:
+    """Where a push that was not filed is: still only on the phone, or on the server and not filed."""
+    from flask import current_app
+    from server.db import couch, database
+    name = current_app.config["DB_PREFIX"] + db
+    if not couch().db(name).get_or_none(doc_id):
+        return "not on the server: the phone has not sent it"
+    checkpoint = database("records").get_or_none(f"_local/worker-{name}") or {}
+    status = database("records").get_or_none("_local/worker-status") or {}
+    return (f"on the server, not filed; the database at {couch().db(name).info()['update_seq']}, the worker's "
+            f"checkpoint there {checkpoint.get('seq')}, named as waiting: {name in str(status.get('waiting'))}")
 
 
 def wait_ready(phones: Phones, count: int, timeout_s: float) -> float:
@@ -181,7 +198,7 @@ def held(row: dict) -> bool:
 
 
 def run(steps: list[int], window_s: float, people: dict, ready_timeout_s: float,
-        couch_url: str | None = None) -> list[dict]:
+        couch_url: str | None = None, keep_logs: Path | None = None) -> list[dict]:
     from server import create_app
     from sync.embedded import EmbeddedCouch, free_port
     rows = []
@@ -212,6 +229,10 @@ def run(steps: list[int], window_s: float, people: dict, ready_timeout_s: float,
                 couch.stop()
             elif env:
                 load_env.drop_databases(couch_url, env["DB_PREFIX"])
+            if keep_logs:
+                keep_logs.mkdir(parents=True, exist_ok=True)
+                for log in [*tmp.glob("*.log"), *(tmp / "couch").glob("*.log")]:
+                    shutil.copy(log, keep_logs / log.name)
     return rows
 
 
@@ -223,11 +244,14 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0, help="mean seconds between one person's pages")
     parser.add_argument("--signin-every", type=float, default=60.0, help="seconds between one person's sign-ins")
     parser.add_argument("--ready-timeout", type=float, default=300.0)
+    parser.add_argument("--keep-logs", help="a directory to copy the worker's, the web processes' and the "
+                        "embedded server's logs into at the end")
     parser.add_argument("--couch-url", help="an Apache CouchDB 3 (admin URL) instead of the embedded "
                         "pouchdb-server; the bench's databases are deleted at the end")
     args = parser.parse_args()
     people = {"supervisors": args.supervisors, "think_s": args.think, "signin_every_s": args.signin_every}
-    rows = run([int(s) for s in args.steps.split(",")], args.window, people, args.ready_timeout, args.couch_url)
+    rows = run([int(s) for s in args.steps.split(",")], args.window, people, args.ready_timeout, args.couch_url,
+               Path(args.keep_logs) if args.keep_logs else None)
     good = [r for r in rows if held(r)]
     best = good[-1] if good else rows[0]
     print(f"live_phones={best['n'] if good else 0} console_p95_ms={best['console_p95_ms']} "

@@ -1,4 +1,5 @@
-// Loaded with `node -r` before pouchdb-server: two behaviours of Apache CouchDB 3 the embedded server lacks.
+// Loaded with `node -r` before pouchdb-server: behaviours of Apache CouchDB 3 the embedded server lacks, and one
+// of its own queues taken out of the way (4).
 //
 // 1. `POST /_dbs_info`. Why: the worker's sweep and the live backlog count (sync/worker/sweep.py,
 // sync/backlog.py) read the update sequence of every inspector database. Apache CouchDB 3 answers up to 100 databases a request
@@ -220,6 +221,53 @@ function addDbUpdates(app, libDir) {
   });
 }
 
+// 4. The list of databases, asked before every request to a database (express-pouchdb's `setDBOnReq`).
+// pouchdb-all-dbs answers it from memory, but through one queue shared by every request that runs one task per
+// turn of the event loop (`setImmediate`), two tasks per request: with a hundred requests in flight on a busy
+// server, each waited a second or more before its database was even looked up (at 1,000 live phones the mean
+// was 764 ms, issue 17). Here concurrent asks share one answer, kept until a database is made or destroyed:
+// those events reach pouchdb-all-dbs' queue first, so the next answer, asked after them, includes the change.
+function sharedAllDbs(PouchDB) {
+  const ask = PouchDB.allDbs;
+  let known = null;        // the last answer, while no database was made or destroyed since it was asked
+  let asking = null;       // callbacks waiting for the answer being asked (since the last make or destroy)
+  let generation = 0;
+  const forget = () => { generation += 1; known = null; asking = null; };
+  PouchDB.on('created', forget);
+  PouchDB.on('destroyed', forget);
+  PouchDB.allDbs = function (callback) {
+    const answer = new Promise((resolve, reject) => {
+      if (known) {
+        return resolve(known.slice());
+      }
+      if (asking) {
+        return asking.push({resolve, reject});
+      }
+      const waiting = asking = [{resolve, reject}];
+      const asked = generation;
+      const done = () => {
+        if (asking === waiting) {
+          asking = null;
+        }
+      };
+      ask.call(PouchDB).then((names) => {
+        if (asked === generation) {
+          known = names.slice();
+        }
+        done();
+        waiting.forEach((w) => w.resolve(names.slice()));
+      }, (err) => {
+        done();
+        waiting.forEach((w) => w.reject(err));
+      });
+    });
+    if (typeof callback === 'function') {
+      answer.then((names) => callback(null, names), callback);
+    }
+    return answer;
+  };
+}
+
 const originalLoad = Module._load;
 Module._load = function (request, parent) {
   const loaded = originalLoad.apply(this, arguments);
@@ -227,6 +275,13 @@ Module._load = function (request, parent) {
     return loaded;
   }
   const libDir = path.dirname(parent.filename);
+  if (request === 'pouchdb-all-dbs') {
+    return function allDbsShared(PouchDB) {
+      const out = loaded(PouchDB);
+      sharedAllDbs(PouchDB);
+      return out;
+    };
+  }
   if (request === './routes/all-dbs') {
     return function allDbsAndDbsInfo(app) {
       loaded(app);

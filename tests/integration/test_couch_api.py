@@ -169,3 +169,38 @@ def test_db_updates_ignores_reads_local_documents_and_security(server):
     assert couch.call("GET", "/_db_updates", params={"since": since})["results"] == []
     for feed in ("continuous", "eventsource"):
         assert couch.request("GET", "/_db_updates", params={"feed": feed}).status_code == 400
+
+
+def test_databases_made_and_destroyed_at_once_among_many_requests_are_seen_at_once(couch_url, db_prefix):
+    """Every request to a database asks the list of databases first; the embedded server shares one answer
+    among concurrent asks (sync/pouchdb_couch_api.js, 4). A database just made is found by the next request
+    and one just destroyed is not, while other requests keep asking."""
+    from concurrent.futures import ThreadPoolExecutor
+    couch = Couch(couch_url)
+    names = [f"{db_prefix}inspector_{uuid.uuid4().hex[:12]}" for _ in range(24)]
+    stop = threading.Event()
+
+    def busy():   # other requests to other databases all along, so that asks overlap
+        while not stop.is_set():
+            couch.request("GET", "/" + names[0] + "/_local/none")
+
+    def made_then_written_then_gone(name):
+        couch.create_db(name, q=1)
+        couch.db(name).put({"_id": "x"})              # a 404 here: the database was not in the list yet
+        assert couch.db(name).get("x")["_id"] == "x"
+        couch.delete_db(name)
+        return couch.request("GET", "/" + name + "/x").status_code
+
+    try:
+        couch.create_db(names[0], q=1)
+        helpers = [threading.Thread(target=busy) for _ in range(4)]
+        for helper in helpers:
+            helper.start()
+        with ThreadPoolExecutor(8) as pool:
+            after_delete = list(pool.map(made_then_written_then_gone, names[1:]))
+        assert after_delete == [404] * (len(names) - 1)
+        assert not set(names[1:]) & set(couch.all_dbs())
+    finally:
+        stop.set()
+        couch.delete_db(names[0])
+        couch.close()
