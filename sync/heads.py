@@ -16,7 +16,11 @@ _no_dbs_info: set[str] = set()  # servers that answered _dbs_info with an error
 
 
 def _head(info: dict) -> tuple[int, bool]:
-    return seq_number(info.get("update_seq")), not info.get("doc_count") and not info.get("doc_del_count")
+    """(update_seq's leading count, holds no document). Apache CouchDB counts live and deleted documents (its
+    update_seq also counts `_security` writes, which are no document); the embedded server gives no count of
+    deleted ones, and there nothing was ever written while the update_seq is 0."""
+    seq, counts = seq_number(info.get("update_seq")), (info.get("doc_count"), info.get("doc_del_count"))
+    return seq, counts == (0, 0) if None not in counts else seq == 0
 
 
 def _one_by_one(server: Couch, names: list[str]) -> dict[str, tuple[int, bool] | None]:

@@ -268,9 +268,24 @@ function sharedAllDbs(PouchDB) {
   };
 }
 
+// 5. No `disk_size` in a database's info. express-pouchdb's `disk-size` part walks the database's directory
+// (a `stat` of each file) at every `GET /<db>` and for each database of a `_dbs_info`, on the 4 threads Node
+// shares with every LevelDB read. Nothing here reads it, and Apache CouchDB 3 has no such field either
+// (its sizes are `sizes.file` and `sizes.active`).
+function withoutDiskSize(expressPouchDB) {
+  return function (opts) {
+    const own = opts || {};
+    const mode = own.overrideMode || {};
+    return expressPouchDB({...own, overrideMode: {...mode, exclude: [...(mode.exclude || []), 'disk-size']}});
+  };
+}
+
 const originalLoad = Module._load;
 Module._load = function (request, parent) {
   const loaded = originalLoad.apply(this, arguments);
+  if (request === 'express-pouchdb' && parent && /[\\/]pouchdb-server[\\/]lib[\\/]index\.js$/.test(parent.filename)) {
+    return withoutDiskSize(loaded);
+  }
   if (!parent || !/[\\/]express-pouchdb[\\/]lib[\\/]index\.js$/.test(parent.filename)) {
     return loaded;
   }

@@ -184,3 +184,22 @@ def test_a_flood_of_new_empty_databases_costs_a_look_per_hundred(app):
         # one listing, two _dbs_info, and the one database with a document filed (a handful of requests)
         assert counting.count <= 3 + 8, counting.count
     assert records(app).get_or_none(pushed["_id"]) is not None
+
+
+def test_a_database_whose_documents_were_all_deleted_is_not_taken_for_empty(app):
+    """Its deletions are changes to file: on the embedded server, whose database info counts no deleted
+    documents, a database at doc_count 0 is empty only while nothing was ever written to it."""
+    ids = sorted(f"inspector:{secrets.token_hex(6)}" for _ in range(3))
+    with app.app_context():
+        worker = build(app)
+        worker.follows_updates = True
+        worker.run_once()
+        for inspector_id in ids:
+            phone_db(app, inspector_id)
+        gone = {"_id": "note:1", "type": "note"}
+        phone_db(app, ids[1]).put(gone)
+        phone_db(app, ids[1]).delete("note:1", gone["_rev"])
+        time.sleep(feed.RELIST_MIN_S)
+        worker.visit({_inspector_db_name(app, i) for i in ids})
+        assert records(app).get_or_none(f"_local/worker-{_inspector_db_name(app, ids[1])}") is not None
+        assert records(app).get_or_none(f"_local/worker-{_inspector_db_name(app, ids[0])}") is None  # empty
