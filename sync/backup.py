@@ -29,15 +29,22 @@ def _databases(server: Couch, prefix: str) -> list[str]:
 
 
 def _bulk_get(db: Database, refs: list[dict]) -> list[dict]:
-    """Each referenced revision whole, with its history and attachments inline."""
-    res = db.server.call("POST", f"{db.path}/_bulk_get", params={"revs": "true", "attachments": "true"},
+    """Each referenced revision whole, with its history and attachments inline; `latest`: the leaf it has
+    become since, if any. On a cluster the changes feed reads one copy of each shard, which may not have a
+    document's last revision yet while the others do (seen: a backup of `_design/idx` at revision 4 of 5);
+    `_bulk_get` asks a quorum, as the replicator does, so the backup holds what a reader would see."""
+    res = db.server.call("POST", f"{db.path}/_bulk_get",
+                         params={"revs": "true", "attachments": "true", "latest": "true"},
                          json={"docs": refs}, timeout_s=300)
-    docs = []
+    docs, seen = [], set()
     for result in res["results"]:
         for answer in result["docs"]:
             if "ok" not in answer:
                 raise BackupError(f"{db.name}: {result['id']} could not be read: {answer.get('error')}")
-            docs.append(answer["ok"])
+            key = (answer["ok"].get("_id"), answer["ok"].get("_rev"))
+            if key not in seen:   # two revisions asked may have the same latest leaf
+                seen.add(key)
+                docs.append(answer["ok"])
     return docs
 
 

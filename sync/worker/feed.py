@@ -187,7 +187,8 @@ class Worker:
         # Also while `_db_updates` is followed: at start the feed is read from "now" (what was pushed while no
         # worker ran is named by nothing), a flood of names may be cut, and on a cluster a look right after a
         # write may read a copy that lags. A quiet round costs one `_dbs_info` per 100 databases.
-        targets = self.sweep.changed(self.server, self.sweep.slice(self.list_for_sweep), self.retry)
+        targets, empty = self.sweep.changed(self.server, self.sweep.slice(self.list_for_sweep), self.retry)
+        self._note_empty(empty)
         for name, seq in targets:
             done += self._file([name], seq)
             if name not in self.retry:
@@ -225,9 +226,22 @@ class Worker:
         if len(targets) == 1:   # a push: filed at once, without a look at its update_seq first
             return self._count(self._file(targets))
         done = 0   # many (a thousand phones' first syncs): one look per 100, and only those with something new
-        for name, seq in self.sweep.changed(self.server, targets, self.retry):
+        todo, empty = self.sweep.changed(self.server, targets, self.retry)
+        self._note_empty(empty)
+        for name, seq in todo:
             done += self._file([name], seq)
         return self._count(done)
+
+    def _note_empty(self, empty: list[tuple[str, int]]) -> None:
+        """Apache CouchDB counts a `_security` write in update_seq: a new phone database is at 1 or 2 with
+        nothing in its feed. Its checkpoint notes that head, as a visit would, so that the live backlog count
+        (sync/backlog.py, from the checkpoints) does not take it for a change waiting."""
+        for name, seq in empty:
+            if seq > self.checkpoint_seqs.get(name, 0):
+                try:
+                    self.checkpoint_seqs[name] = filed_up_to(note_head(self.records, self._checkpoint(name), seq))
+                except CouchError as exc:   # only the count is off until the next look: not a reason to stop
+                    log.warning("worker: head of %s not noted (%s)", name, exc)
 
     def _count(self, done: int) -> int:
         self.processed += done

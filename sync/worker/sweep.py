@@ -42,25 +42,27 @@ class Sweep:
         taken, self.queue = self.queue[:size], self.queue[size:]
         return taken
 
-    def changed(self, server, names: list[str], failed: set[str]) -> list[tuple[str, int]]:
-        """(name, update_seq) of those that changed since last filed (or whose last visit failed). A database
-        that holds no document at all has nothing to file: noted as filed at its update_seq (a phone's first
-        sync makes its database; at 1,000 phones that is a thousand names at once)."""
-        out = []
+    def changed(self, server, names: list[str], failed: set[str]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """(name, update_seq) of those that changed since last filed (or whose last visit failed), and of those
+        that hold no document at all: nothing to file there, they are noted as filed at their update_seq (a
+        phone's first sync makes its database; at 1,000 phones that is a thousand names at once)."""
+        out, empty = [], []
         seqs = heads(server, names)   # 100 databases a request (sync/heads.py)
         for name in names:
             if name not in seqs:    # deleted since the round was listed
                 continue
-            seq, empty = seqs[name]
+            seq, is_empty = seqs[name]
             if seq < 0:
                 out.append((name, -1))   # unreadable: file it, which says what is wrong
                 continue
             self.latest[name] = seq
-            if empty and name not in failed:
+            if is_empty and name not in failed:
+                if self.filed.get(name) != seq:
+                    empty.append((name, seq))
                 self.mark_filed(name, seq)
             elif name in failed or self.filed.get(name) != seq:
                 out.append((name, seq))
-        return out
+        return out, empty
 
     def mark_filed(self, name: str, seq: int) -> None:
         """`name` was filed up to at least `seq` (the update_seq read before filing)."""

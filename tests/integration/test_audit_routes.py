@@ -10,6 +10,7 @@ from server import audit_routes
 from server.db import database
 from tests.integration.conftest import PASSWORD
 from tests.integration.helpers import enterprise, inspector, uscc
+from tests.integration.lag import read_until
 
 SERVER = Path(__file__).resolve().parents[2] / "server"
 
@@ -45,10 +46,12 @@ def test_each_named_action_is_appended_somewhere_in_the_code(app):
 
 
 def _entries(app, action: str | None = None) -> list[dict]:
-    with app.app_context():
-        rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
-    docs = [r["doc"] for r in rows]
-    return [d for d in docs if action is None or d["action"] == action]
+    """The audit entries (of `action`: read until there is one, as a cluster's copy may lag the write)."""
+    def read():
+        with app.app_context():
+            rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
+        return [r["doc"] for r in rows if action is None or r["doc"]["action"] == action]
+    return read_until(read, lambda found: action is None or bool(found))
 
 
 def test_users_logins_and_tokens_are_audited(app, login, client):
