@@ -228,6 +228,8 @@ class Worker:
         done = 0   # many (a thousand phones' first syncs): one look per 100, and only those with something new
         todo, empty = self.sweep.changed(self.server, targets, self.retry)
         self._note_empty(empty)
+        for name in set(targets) - {name for name, _ in todo}:   # nothing new there: not waiting
+            self.waiting.pop(name, None)
         for name, seq in todo:
             done += self._file([name], seq)
         return self._count(done)
