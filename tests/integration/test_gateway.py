@@ -168,9 +168,13 @@ def test_long_poll_ends_on_the_gateways_clock_or_at_the_next_change(app, client,
     seq = quote(str(last), safe="")
     # timeout=60000 is capped: CouchDB is asked to end the poll a second before the gateway's clock
     # (SYNC_LONGPOLL_S), and the phone's heartbeat is not passed on (it would keep CouchDB's feed open)
+    with app.app_context():   # a cluster's `_changes` is at least once: another copy may send x:1 again
+        resent = {"x:1"} if server_db(app, a).info().get("cluster", {}).get("n", 1) > 1 else set()
     res, took = timed(lambda: client.get(f"{url}?feed=longpoll&since={seq}&timeout=60000&heartbeat=500",
                                          headers=a.auth))
-    assert res.status_code == 200 and res.get_json()["results"] == [] and 0.8 < took < 4
+    assert res.status_code == 200 and {r["id"] for r in res.get_json()["results"]} <= resent
+    if not res.get_json()["results"]:
+        assert 0.8 < took < 4
     assert seq_count(res.get_json()["last_seq"]) == seq_count(last)
     res, took = timed(lambda: client.get(f"{url}?feed=longpoll&since={seq}&timeout=700", headers=a.auth))
     assert res.get_json()["results"] == [] and took < 1.8  # never longer than the client asked

@@ -87,9 +87,16 @@ def test_an_answer_is_computed_once_until_records_change(app, login, monkeypatch
     calls = []
     original = queries._figures
     monkeypatch.setattr(queries, "_figures", lambda *a: calls.append(a) or original(*a))
+    def computes() -> int:   # computations one more request made
+        before = len(calls)
+        session.get("/api/v1/stats")
+        return len(calls) - before
     session.get("/api/v1/stats")
-    session.get("/api/v1/stats")
-    assert len(calls) == 1
+    if records.info().get("cluster", {}).get("n", 1) > 1:
+        # a request may still read a count the copies have not agreed on and compute again; within seconds one is kept
+        read_until(computes, lambda made: made == 0, 10)
+    assert computes() == 0
+    del calls[1:]
     session.get("/api/v1/stats?period=quarter")
     assert len(calls) == 2
     with app.app_context():
