@@ -190,9 +190,7 @@ class Worker:
         targets, empty = self.sweep.changed(self.server, self.sweep.slice(self.list_for_sweep), self.retry)
         self._note_empty(empty)
         for name, seq in targets:
-            done += self._file([name], seq)
-            if name not in self.retry:
-                self.sweep.mark_filed(name, seq)
+            done += self._file([name], seq)   # marks it filed for the sweep when it succeeds
             self.notified()   # counted in `processed` by visit
         done += deliver_reviews(self.server, self.prefix, self.records, self.context_args["seal_secret"])
         self.purge_if_due()
