@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from sync.couch import Couch
@@ -33,6 +34,11 @@ INDEXES = {
     "audit": [(["type", "subject"], "type-subject")],
     "reports": [(["type", "receipt.locator"], "type-locator")],   # a receipt code finds its report
 }
+# On a CouchDB cluster `_find` picks its index from the design documents of one copy of each shard, which
+# may not have a just-written index yet (400 no_usable_index for a sort). Bootstrap waits until this many
+# reads in a row list every index, at most INDEX_SETTLE_S; on one node or pouchdb-server there is no copy to wait for.
+INDEX_SETTLE_READS = 3
+INDEX_SETTLE_S = 30.0
 
 
 def design_docs(db_name: str) -> list[dict]:
@@ -58,6 +64,32 @@ def _ensure_design_docs(db, name: str, created: dict, say) -> None:
             created["design_docs"].append(f"{name}/{ddoc['_id']}")
 
 
+def _copies(db) -> int:
+    """How many copies of each shard the database keeps (1 where the server is not a cluster)."""
+    return int((db.info().get("cluster") or {}).get("n", 1))
+
+
+def _await_indexes(db, names: list[str], say, reads: int = INDEX_SETTLE_READS,
+                   limit_s: float = INDEX_SETTLE_S) -> bool:
+    """Wait until `reads` listings in a row name every index of `names`; False if `limit_s` passed first."""
+    if _copies(db) <= 1:
+        return True
+    wanted, streak, told = set(names), 0, False
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        listed = {i.get("name") for i in db.indexes()}
+        streak = streak + 1 if wanted <= listed else 0
+        if streak >= reads:
+            return True
+        if not told and not streak:
+            say(f"{db.name}: waiting until every copy of the database has its new query indexes")
+            told = True
+        time.sleep(0.1)
+    log.warning("bootstrap: %s: the new query indexes are not yet on every copy after %.0f s; "
+                "sorted lists may fail until they are", db.name, limit_s)
+    return False
+
+
 def bootstrap(server: Couch, prefix: str = "", q_large: int | None = None, say=log.info) -> dict:
     """Make sure every database, index and security object exists. Returns what it created.
     `q_large`: shards for the databases that grow with the years (COUCH_Q_LARGE; None: the server's default);
@@ -77,5 +109,7 @@ def bootstrap(server: Couch, prefix: str = "", q_large: int | None = None, say=l
             res = db.create_index(fields, index_name, ddoc="idx")
             if res.get("result") == "created":
                 created["indexes"].append(f"{full}/{index_name}")
+        if any(i.startswith(full + "/") for i in created["indexes"]):
+            _await_indexes(db, [index_name for _, index_name in INDEXES[name]], say)
     log.info("bootstrap: created %s", created)
     return created

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from server.config import Config, ConfigError
-from sync.bootstrap import bootstrap
+from sync.bootstrap import INDEXES, _await_indexes, bootstrap
 from sync.couch import Couch
 from sync.embedded import EmbeddedCouch
 
@@ -41,6 +41,41 @@ def test_bootstrap_is_idempotent_and_locks_databases(couch_url, db_prefix):
     for name in couch.all_dbs():
         if name.startswith(db_prefix):
             couch.delete_db(name)
+
+
+def test_every_sorted_query_works_as_soon_as_bootstrap_returns(couch_url, db_prefix):
+    """On a cluster a new index reaches the shard copies one by one: a sort read from a copy without it is
+    refused (400 no_usable_index). Bootstrap returns only once the indexes are listed on consecutive reads."""
+    couch = Couch(couch_url)
+    try:
+        bootstrap(couch, db_prefix)
+        for name, indexes in INDEXES.items():
+            db = couch.db(db_prefix + name)
+            for fields, _ in indexes:
+                for _ in range(3):
+                    db.find({f: {"$gt": None} for f in fields}, limit=1, sort=[{f: "asc"} for f in fields])
+    finally:
+        for name in couch.all_dbs():
+            if name.startswith(db_prefix):
+                couch.delete_db(name)
+
+
+def test_waiting_for_indexes_is_bounded_and_only_where_there_are_copies(couch_url, db_prefix):
+    couch = Couch(couch_url)
+    couch.create_db(db_prefix + "idx")
+    db = couch.db(db_prefix + "idx")
+    try:
+        db.create_index(["type", "x"], "type-x", ddoc="idx")
+        told = []
+        assert _await_indexes(db, ["type-x"], told.append, limit_s=20)
+        clustered = int((db.info().get("cluster") or {}).get("n", 1)) > 1
+        start = time.monotonic()
+        # an index that is never made: a cluster waits out the bound and says why; one copy has nothing to wait for
+        assert _await_indexes(db, ["type-x", "never-made"], told.append, limit_s=0.5) is not clustered
+        assert (time.monotonic() - start >= 0.5) is clustered
+        assert bool(told) is clustered and all("never-made" not in line for line in told)
+    finally:
+        couch.delete_db(db_prefix + "idx")
 
 
 def test_audit_log_refuses_edits_even_from_admin(app):
