@@ -34,9 +34,11 @@ INDEXES = {
     "audit": [(["type", "subject"], "type-subject")],
     "reports": [(["type", "receipt.locator"], "type-locator")],   # a receipt code finds its report
 }
-# On a CouchDB cluster `_find` picks its index from the design documents of one copy of each shard, which
-# may not have a just-written index yet (400 no_usable_index for a sort). Bootstrap waits until this many
-# reads in a row list every index, at most INDEX_SETTLE_S; on one node or pouchdb-server there is no copy to wait for.
+# On a CouchDB cluster `_find` picks its index from each node's cache of the database's index definitions
+# (mango_idx in ddoc_cache), filled from the first shard copy to answer; right after an index is written that
+# copy may not have it yet, and the node refuses a sort (400 no_usable_index) until the cache is refreshed.
+# `GET /db/_index` reads the same cache: bootstrap waits until this many reads in a row list every index, at
+# most INDEX_SETTLE_S. On one node or pouchdb-server there is no copy to wait for.
 INDEX_SETTLE_READS = 3
 INDEX_SETTLE_S = 30.0
 
@@ -81,7 +83,9 @@ def _await_indexes(db, names: list[str], say, reads: int = INDEX_SETTLE_READS,
         streak = streak + 1 if wanted <= listed else 0
         if streak >= reads:
             return True
-        if not told and not streak:
+        if streak:
+            continue   # a listing takes a few ms: the next read follows at once
+        if not told:
             say(f"{db.name}: waiting until every copy of the database has its new query indexes")
             told = True
         time.sleep(0.1)

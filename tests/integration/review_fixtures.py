@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 
 from schemas.identifiers import make_uscc
 from server.db import registry
-from tests.integration.worker_fixtures import inspection, now, phone_db, records, run_worker
+from tests.integration.worker_fixtures import file_until, inspection, now, phone_db, records
 
 TEAM = ["inspector:aaaaaaaaaaaa", "inspector:bbbbbbbbbbbb"]
 OTHER = "inspector:cccccccccccc"
@@ -117,7 +117,10 @@ def submit(app, w: dict, grades=("general", "major"), photos: bool = True, task:
         found.append(h)
     doc = signed({**doc, "_rev": draft["_rev"]})
     db.put(doc)
-    run_worker(app)
+    # filed whole: the finished revision (with its submission time) and every hazard counted
+    file_until(app, lambda: records(app).get_or_none(doc["_id"]),
+               lambda rec: bool(rec and rec.get("submitted_at")
+                                and sum((rec.get("hazards") or {}).values()) >= len(grades)))
     return {"inspection": doc, "hazards": found, "key": doc["_id"].split(":", 1)[1], "db": db}
 
 

@@ -36,7 +36,7 @@ def test_supervision_measures_and_lifting_as_json(app, login):
     set_state(app, case, "closed")
     res = sup.post(f"/api/v1/majors/{case['key']}/lift", json={"note": "复查合格"})
     assert res.status_code == 200 and res.get_json()["supervised"] is False
-    assert [len(entries(app, a)) for a in ("major.supervise", "major.measure", "major.supervise_lift")] == [1, 1, 1]
+    assert [len(entries(app, a, count=1)) for a in ("major.supervise", "major.measure", "major.supervise_lift")] == [1, 1, 1]
     body = sup.get("/api/v1/majors/stats?year=2026").get_json()
     sources = {r["key"]: r for r in body["sources"]["rows"]}
     assert sources["report"]["major"] == 1 and body["sources"]["inspectors"]["major"] == 1

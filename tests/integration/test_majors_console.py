@@ -62,7 +62,7 @@ def test_a_city_supervisor_lists_a_major_hazard_at_city_level(app, login):
     assert doc["supervised"] is True and doc["supervision"]["level"] == "city"
     assert doc["supervision"]["by"] == "supervisor370100" and doc["supervision"]["number"] == "济安委督〔2026〕3号"
     assert doc["history"][-1]["action"] == "supervise"
-    audited, = entries(app, "major.supervise")
+    audited, = entries(app, "major.supervise", count=1)
     assert audited["subject"] == case["_id"] and audited["details"]["level"] == "city"
     page = sup.get(f"/console/majors/{case['key']}").get_data(as_text=True)
     assert "市级挂牌督办" in page and "济安委督〔2026〕3号" in page
@@ -82,7 +82,7 @@ def test_levels_go_up_never_down_and_a_county_lists_only_at_county_level(app, lo
     assert post(admin, case, "supervise", supervise_form(app, "province")).status_code == 302
     held = case_doc(app, case)["supervision"]
     assert held["level"] == "province" and held["earlier"][0]["level"] == "county"
-    assert len(entries(app, "major.supervise")) == 2
+    assert len(entries(app, "major.supervise", count=2)) == 2
 
 
 def test_malformed_and_hostile_input_is_refused_in_words(app, login):
@@ -116,7 +116,7 @@ def test_measures_are_recorded_with_their_documents_and_shown_in_the_history(app
     kinds = [e["kind"] for e in doc["escalations"]]
     assert kinds == ["interview", "letter"] and doc["escalations"][1]["file"].startswith("majordoc:")
     assert [h["action"] for h in doc["history"][-2:]] == ["measure_interview", "measure_letter"]
-    assert len(entries(app, "major.measure")) == 2
+    assert len(entries(app, "major.measure", count=2)) == 2
     page = sup.get(f"/console/majors/{case['key']}").get_data(as_text=True)
     assert "约谈" in page and "关于约谈企业主要负责人的通知" in page and "函告" in page
     file_key = doc["escalations"][1]["file"].split(":", 1)[1]
@@ -161,7 +161,7 @@ def test_supervision_is_lifted_only_after_the_case_is_closed(app, login):
     assert post(sup, case, "lift", {"note": "复查合格，予以销号"}).status_code == 302
     doc = case_doc(app, case)
     assert doc["supervised"] is False and doc["supervision"]["lifted"]["note"] == "复查合格，予以销号"
-    assert len(entries(app, "major.supervise_lift")) == 1
+    assert len(entries(app, "major.supervise_lift", count=1)) == 1
     assert post(sup, case, "supervise", supervise_form(app)).status_code == 409
 
 
@@ -179,7 +179,7 @@ def test_two_supervisors_listing_at_the_same_moment_one_wins(app, login):
     for th in threads:
         th.join()
     assert sorted(results) == [302, 409], results
-    assert len(entries(app, "major.supervise")) == 1
+    assert len(entries(app, "major.supervise", count=1)) == 1
     assert [h["action"] for h in case_doc(app, case)["history"]].count("supervise") == 1
 
 

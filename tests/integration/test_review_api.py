@@ -5,6 +5,7 @@ import pytest
 
 from server import audit
 from server.db import database, registry
+from tests.integration.lag import read_until
 from tests.integration.review_fixtures import TEAM, submit, world
 from tests.integration.worker_fixtures import records, run_worker
 
@@ -87,6 +88,8 @@ def test_filters_and_paging_by_cursor(app, login):
     made = [submit(app, w, grades=("major",) if n % 3 == 0 else ("general",), photos=False)["key"]
             for n in range(7)]
     sup = login("supervisor", "370100")
+    # the queue reads one copy of each shard: on a cluster, wait (bounded) until it shows the seven
+    read_until(lambda: sup.get(Q + "?limit=50").get_json()["items"], lambda items: len(items) >= 7)
     seen, cursor, pages = [], None, 0
     while True:
         page = sup.get(Q + "?limit=3" + (f"&cursor={cursor}" if cursor else "")).get_json()
