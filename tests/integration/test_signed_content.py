@@ -6,7 +6,7 @@ from __future__ import annotations
 from schemas.signed_content import content_hash
 from tests.integration import pdf_tools
 from tests.integration.review_fixtures import submit, world
-from tests.integration.worker_fixtures import records, run_worker
+from tests.integration.worker_fixtures import file_until, records
 
 SHA_A, SHA_B = "a" * 64, "b" * 64
 
@@ -22,7 +22,10 @@ def refile(app, filed: dict, change=None, bind: bool = True) -> dict:
     if change:
         change(doc)
     db.put(doc)
-    run_worker(app)
+    # handled: filed at this revision, or refused at it (on a cluster a lagging copy may show it a run later)
+    file_until(app, lambda: (records(app).get_or_none(doc["_id"]), db.get_or_none(f"rejection:{doc['_id']}")),
+               lambda found: bool((found[0] and found[0].get("source", {}).get("rev") == doc["_rev"])
+                                  or (found[1] and found[1].get("rev") == doc["_rev"])))
     return doc
 
 
