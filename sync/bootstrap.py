@@ -5,7 +5,7 @@ import logging
 import time
 from pathlib import Path
 
-from sync.couch import Couch
+from sync.couch import Couch, shard_copies
 from sync.ddoc_upgrade import install
 
 log = logging.getLogger(__name__)
@@ -66,15 +66,10 @@ def _ensure_design_docs(db, name: str, created: dict, say) -> None:
             created["design_docs"].append(f"{name}/{ddoc['_id']}")
 
 
-def _copies(db) -> int:
-    """How many copies of each shard the database keeps (1 where the server is not a cluster)."""
-    return int((db.info().get("cluster") or {}).get("n", 1))
-
-
 def _await_indexes(db, names: list[str], say, reads: int = INDEX_SETTLE_READS,
                    limit_s: float = INDEX_SETTLE_S) -> bool:
     """Wait until `reads` listings in a row name every index of `names`; False if `limit_s` passed first."""
-    if _copies(db) <= 1:
+    if shard_copies(db.info()) <= 1:
         return True
     wanted, streak, told = set(names), 0, False
     deadline = time.monotonic() + limit_s

@@ -73,6 +73,12 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     return bare.rstrip("/"), (unquote(parts.username), unquote(parts.password or ""))
 
 
+def shard_copies(info: dict) -> int:
+    """Copies of each shard a database keeps, from its `GET /db` answer: `cluster.n` on Apache CouchDB; 1 where
+    there is no such field (pouchdb-server)."""
+    return int((info.get("cluster") or {}).get("n") or 1)
+
+
 class Couch:
     """A CouchDB server. Every call sends Accept: application/json and has a timeout."""
 

@@ -9,7 +9,7 @@ from flask import current_app
 from server.stats import scope as sc
 from server.stats import tables
 from server.stats.cache import SeqCache
-from sync.couch import Database
+from sync.couch import Database, shard_copies
 
 DDOC = "stats"
 
@@ -30,7 +30,7 @@ def _seq_and_copies(db: Database, every: float) -> tuple[str, int]:
     if seen is not None and time.monotonic() - seen[2] < every:
         return seen[0], seen[1]
     info = db.info()
-    seq, copies = str(info["update_seq"]), int((info.get("cluster") or {}).get("n") or 1)
+    seq, copies = str(info["update_seq"]), shard_copies(info)
     current_app.extensions["stats_seq"][db.name] = (seq, copies, time.monotonic())
     return seq, copies
 
