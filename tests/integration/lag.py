@@ -13,3 +13,15 @@ def read_until(read, done, seconds: float = 15.0, every_s: float = 0.3):
         time.sleep(every_s)
         value = read()
     return value
+
+
+def audit_actions(app, subject: str, count: int = 0) -> list[str]:
+    """The actions audited for `subject`, in the order they were taken. With `count`: read again, bounded, until
+    that many show (the entries are found through `_find`, which on a cluster reads one copy of each shard)."""
+    from server import audit
+    from server.db import database
+
+    def read() -> list[str]:
+        with app.app_context():
+            return [e["action"] for e in audit.entries_for(database("audit"), subject)]
+    return read_until(read, lambda found: len(found) >= count)
