@@ -16,28 +16,35 @@ from sync.backup import BackupError, backup, restore
 from sync.couch import Couch
 
 
-def _snapshot(server, prefix):
-    """Every database's documents (with revisions, conflicts and attachment digests) and security."""
+def _snapshot(server, prefix, known=None):
+    """Every database's documents (with revisions, conflicts and attachment digests), deletions and security.
+    The documents are read by key, which a cluster answers per document from a quorum of copies (a listing through
+    `_all_docs` or `_changes` reads one copy of each shard); the keys are those listed now and those `known` before,
+    so a lagging listing hides none."""
     out = {}
     for name in server.all_dbs():
         if not name.startswith(prefix):
             continue
         db = server.db(name)
-        rows = db.all_docs(include_docs=True, conflicts="true")
-        deleted = [r["id"] for r in db.changes(style="all_docs")["results"] if r.get("deleted")]
-        out[name] = {"docs": {r["id"]: r["doc"] for r in rows}, "deleted": sorted(deleted),
+        ids = ({r["id"] for r in db.all_docs()} | {r["id"] for r in db.changes(style="all_docs")["results"]}
+               | set((known or {}).get(name, {}).get("docs", ())) | set((known or {}).get(name, {}).get("deleted", ())))
+        ids = sorted(ids)
+        rows = [row for start in range(0, len(ids), 2000)
+                for row in db.all_docs(keys=ids[start:start + 2000], include_docs=True, conflicts="true")]
+        out[name] = {"docs": {r["id"]: r["doc"] for r in rows if r.get("doc")},
+                     "deleted": sorted(r["id"] for r in rows if r.get("value", {}).get("deleted")),
                      "security": db.get_security()}
     return out
 
 
 def _settled_snapshot(server, prefix, expect=None, wait_s=10.0):
     """A snapshot read again until it holds still (or equals `expect`), at most `wait_s`: on a CouchDB
-    cluster `_all_docs` and `_changes` read one copy of each shard, which can lag the last writes."""
+    cluster a listing reads one copy of each shard, which can lag the last writes."""
     deadline = time.monotonic() + wait_s
-    last = _snapshot(server, prefix)
+    last = _snapshot(server, prefix, expect)
     while time.monotonic() < deadline:
         time.sleep(0.5)
-        now = _snapshot(server, prefix)
+        now = _snapshot(server, prefix, expect or last)
         if (expect is None and now == last) or now == expect:
             return now
         last = now
