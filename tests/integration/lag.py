@@ -25,3 +25,16 @@ def audit_actions(app, subject: str, count: int = 0) -> list[str]:
         with app.app_context():
             return [e["action"] for e in audit.entries_for(database("audit"), subject)]
     return read_until(read, lambda found: len(found) >= count)
+
+
+
+def rows_by_key(db, known=(), with_deleted: bool = False, **params) -> list[dict]:
+    """`_all_docs` rows, read by key, for every document listed now (and deleted, `with_deleted`) and every id in
+    `known`: a cluster answers a key from a quorum of copies (`fabric:open_doc`), while a listing reads one copy of
+    each shard, so the latest revisions show and a lagging listing hides no id known before. A deleted document's row
+    has `value.deleted`; an id never written has no `value`."""
+    listed = {row["id"] for row in db.all_docs()}
+    if with_deleted:
+        listed |= {row["id"] for row in db.changes(style="all_docs")["results"]}
+    ids = sorted(listed | set(known))
+    return [row for start in range(0, len(ids), 2000) for row in db.all_docs(keys=ids[start:start + 2000], **params)]

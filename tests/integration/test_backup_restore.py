@@ -14,23 +14,20 @@ from server.db import couch, database, registry
 from server.demo.load import load_demo
 from sync.backup import BackupError, backup, restore
 from sync.couch import Couch
+from tests.integration.lag import rows_by_key
 
 
 def _snapshot(server, prefix, known=None):
     """Every database's documents (with revisions, conflicts and attachment digests), deletions and security.
-    The documents are read by key, which a cluster answers per document from a quorum of copies (a listing through
-    `_all_docs` or `_changes` reads one copy of each shard); the keys are those listed now and those `known` before,
-    so a lagging listing hides none."""
+    Read by key (`lag.rows_by_key`), over the ids listed now and those `known` before."""
     out = {}
     for name in server.all_dbs():
         if not name.startswith(prefix):
             continue
         db = server.db(name)
-        ids = ({r["id"] for r in db.all_docs()} | {r["id"] for r in db.changes(style="all_docs")["results"]}
-               | set((known or {}).get(name, {}).get("docs", ())) | set((known or {}).get(name, {}).get("deleted", ())))
-        ids = sorted(ids)
-        rows = [row for start in range(0, len(ids), 2000)
-                for row in db.all_docs(keys=ids[start:start + 2000], include_docs=True, conflicts="true")]
+        seen = (known or {}).get(name, {})
+        rows = rows_by_key(db, [*seen.get("docs", ()), *seen.get("deleted", ())], with_deleted=True,
+                           include_docs=True, conflicts="true")
         out[name] = {"docs": {r["id"]: r["doc"] for r in rows if r.get("doc")},
                      "deleted": sorted(r["id"] for r in rows if r.get("value", {}).get("deleted")),
                      "security": db.get_security()}

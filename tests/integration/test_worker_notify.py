@@ -11,6 +11,7 @@ import pytest
 from sync.notify import Notifier
 from sync.worker.wake import DbUpdatesFollower, db_updates_seq
 from tests.integration.gateway_fixtures import field_user  # noqa: F401  (fixture)
+from tests.integration.lag import rows_by_key
 from tests.integration.worker_fixtures import dispatched_task, inspection, phone_db, records
 
 STATUS = "_local/worker-status"
@@ -111,19 +112,13 @@ def test_garbage_notifications_make_the_worker_look_at_real_inspector_databases_
     def state(known=None):   # this test's databases and every one the garbage names: which exist, and each
         # document's revision (not update_seq: a CouchDB cluster's differs between reads of shard copies of the same
         # content; other tests' databases on a shared server, and _global_changes which logs their writes, are not
-        # ours). The revisions are read by key, which a cluster answers from a quorum of copies: a plain `_all_docs`
-        # reads one copy of each shard, and one copy showed `_design/idx` at its first revision of five, twice in a
-        # row, under load. The ids are those listed now and those `known` before, so a lagging listing hides none.
+        # ours). Read by key (`lag.rows_by_key`): one copy's plain `_all_docs` showed `_design/idx` at its first
+        # revision of five, twice in a row, under load.
         with app.app_context():
             from server.db import couch
-            out = {}
-            for name in couch().all_dbs():
-                if name.startswith(db_prefix) or name in named:
-                    db = couch().db(name)
-                    ids = sorted({row["id"] for row in db.all_docs()} | set((known or {}).get(name, ())))
-                    out[name] = {row["id"]: row["value"] for row in (db.all_docs(keys=ids) if ids else [])
-                                 if "value" in row}
-            return out
+            return {name: {row["id"]: row["value"] for row in rows_by_key(couch().db(name), (known or {}).get(name, ()))
+                           if "value" in row}
+                    for name in couch().all_dbs() if name.startswith(db_prefix) or name in named}
     before = state()
     for _ in range(20):   # settled: two reads in a row agree
         time.sleep(0.5)
