@@ -3,7 +3,7 @@ result with the same `Idempotency-Key` header (or form field `idempotency_key`) 
 and nothing is created twice.
 
 The key is claimed by creating `idem:<sha256(user, route, key)>` in the registry before the view runs:
-CouchDB lets exactly one of two racing creations win, on every server and cluster, so two requests racing
+exactly one of two racing creations wins, on every server and cluster (`Database.create`), so two requests racing
 with one key never both run. The winner stores its answer on the record; the loser replays it (or, while
 the first is still running, answers 409 with Retry-After). A 5xx answer releases the key for a retry. The
 same key with a different body is refused (422). Records expire after IDEMPOTENCY_HOURS."""
@@ -61,7 +61,7 @@ def _claim(doc_id: str, fingerprint: str):
              "expires_at": (now + timedelta(hours=current_app.config["IDEMPOTENCY_HOURS"])).isoformat(timespec="seconds")}
     for _attempt in range(3):
         try:
-            registry().put(claim)
+            registry().put_once(claim)   # a creation, or the takeover of one revision: one racer wins
             g.idempotency = claim
             return None
         except Conflict:

@@ -254,11 +254,7 @@ class Database:
                 return {**claim, "_rev": resp.json()["rev"]}
             if resp.status_code == 202:
                 # Short of a quorum: racers took the other copies (another claim shows), or nodes are down.
-                try:
-                    seen = self.get(claim["_id"], conflicts="true")
-                except NotFound:
-                    seen = {}
-                if seen.get("_conflicts") or seen.get("_rev") not in (None, resp.json().get("rev")):
+                if self._rival_shows(claim["_id"], resp.json().get("rev")):
                     raise Conflict(409, "conflict", f"{doc['_id']} is being changed by another request")
                 raise Unavailable(503, "no_quorum", f"claim on {doc['_id']} not confirmed by a quorum of copies")
             if resp.status_code != 409:
@@ -267,6 +263,39 @@ class Database:
             if time.time() - float(held.get("at") or 0) < CLAIM_STALE_S:
                 raise Conflict(409, "conflict", f"{doc['_id']} is being changed by another request")
         raise Conflict(409, "conflict", f"{doc['_id']}: {CLAIM_TRIES} claims on one revision")
+
+    def _rival_shows(self, doc_id: str, rev: str | None) -> bool:
+        """After a creation answered 202: whether another writer's revision of `doc_id` shows beside `rev`."""
+        try:
+            seen = self.get(doc_id, conflicts="true")
+        except NotFound:
+            return False
+        return bool(seen.get("_conflicts")) or seen.get("_rev") not in (None, rev)
+
+    def create(self, doc: dict) -> dict:
+        """Create a document that two requests may create at the same moment (a claim on a name, a key, an
+        account): of racing creations exactly one succeeds, on one server and on a CouchDB cluster alike.
+        Sets doc['_rev'].
+
+        A creation reaches a quorum of copies (201) for one writer only, but a racer's creation is still
+        accepted by the copies it reached first, answered 202, and those copies then hold two first revisions.
+        So: 409 → Conflict; 202 → our revision is deleted again (best effort: the other writer's stays), then
+        Conflict if another revision shows, else Unavailable (no_quorum: nodes down)."""
+        path = f"{self.path}/{_doc_path(doc['_id'])}"
+        resp = self.server.request("PUT", path, json=doc)
+        if resp.status_code == 202:
+            rev = resp.json().get("rev")
+            rival = self._rival_shows(doc["_id"], rev)
+            with suppress(CouchError, httpx.HTTPError):
+                self.server.request("DELETE", path, params={"rev": rev})
+            if rival:
+                raise Conflict(409, "conflict", f"{doc['_id']} was created by another request")
+            raise Unavailable(503, "no_quorum", f"creation of {doc['_id']} not confirmed by a quorum of copies")
+        if resp.status_code != 201:
+            raise self.server._error(resp)
+        res = resp.json()
+        doc["_rev"] = res["rev"]
+        return res
 
     def release_claim(self, claim: dict | None) -> None:
         """Give a claim back when the change was refused after it was taken (a rule, a cap): the revision
@@ -288,7 +317,10 @@ class Database:
 
     def put_once(self, doc: dict) -> dict:
         """`put` for a state change that two people may make at the same moment: of concurrent updates of
-        one revision exactly one is stored, on one server and on a CouchDB cluster alike (claim_revision)."""
+        one revision exactly one is stored, on one server and on a CouchDB cluster alike (claim_revision); of
+        concurrent creations exactly one succeeds (`create`)."""
+        if "_rev" not in doc:
+            return self.create(doc)
         with self.claimed(doc):
             return self.put(doc)
 

@@ -35,7 +35,7 @@ def create_user(db: Database, data: dict) -> dict:
                must_change_password=bool(data.get("must_change_password")))
     doc["active"] = data.get("active") is not False
     doc["locale"] = data.get("locale") or "zh_CN"
-    db.put(doc)
+    db.create(doc)   # two requests racing for one username: one gets it
     return doc
 
 

@@ -1,7 +1,7 @@
 """Enterprise accounts (企业账号): one per credit code, opened by the bureau, closed with the enterprise.
 
-A claim document `enterprise_account:<uscc>` in the registry is created before the user: CouchDB lets one
-of two racing creations win (on pouchdb-server and on a cluster alike), so a second account for the same
+A claim document `enterprise_account:<uscc>` in the registry is created before the user: one of two racing
+creations wins (`Database.create`, on pouchdb-server and on a cluster alike), so a second account for the same
 enterprise is refused even when two supervisors press the button at once. The initial password is made
 here, shown once to the bureau, and must be changed at the first sign-in (PASSWORD_CHANGE_REQUIRED)."""
 from __future__ import annotations
@@ -72,7 +72,7 @@ def create_account(actor: dict, enterprise: dict, username: str, display_name: s
     claim = {"_id": claim_id(uscc), "type": "enterprise_account", "uscc": uscc, "username": username,
              "region": enterprise["region"], "created_at": store.now_iso(), "created_by": actor["username"]}
     try:
-        registry().put(claim)
+        registry().create(claim)
     except Conflict:
         raise ApiError("conflict", message=t("ep.account.exists")) from None
     password = initial_password()
