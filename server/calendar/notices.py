@@ -113,7 +113,7 @@ def save_notice(db: Database, audit_db: Database, actor: str, data: dict, today:
     if old:
         doc["_rev"] = old["_rev"]
     try:
-        db.put(doc)
+        db.put_once(doc)
     except Conflict:
         raise Problem("calendar.notice_conflict", year=year) from None
     forget()

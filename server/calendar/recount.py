@@ -60,7 +60,7 @@ def _update_orders(records: Database, changed: list[dict]) -> int:
                 if case:
                     item.update(deadline=case["deadline"], deadline_provisional=case["deadline_provisional"])
             try:
-                records.put(order)
+                records.put_once(order)
                 written += 1
                 break
             except Conflict:
@@ -78,7 +78,7 @@ def recount_page(records: Database, audit_db: Database, actor: str, after: str =
         if new is None:
             continue
         try:
-            records.put(new)
+            records.put_once(new)
             changed.append(new)
         except Conflict:
             skipped += 1

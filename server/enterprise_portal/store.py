@@ -74,7 +74,7 @@ def start(user: dict, enterprise: dict) -> dict:
 def save(doc: dict) -> dict:
     """Write with the revision it was read at: someone else's change meanwhile is a 409, never overwritten."""
     try:
-        records().put(doc)
+        records().put_once(doc)
     except Conflict:
         raise ApiError("conflict", message=t("ep.changed_meanwhile")) from None
     return doc

@@ -41,7 +41,7 @@ def escalate_overdue(records: Database, audit_db: Database, today: date) -> list
         except Problem:
             continue  # already escalated for this deadline
         try:
-            records.put(moved)
+            records.put_once(moved)
         except Conflict:
             continue
         audit.append(audit_db, ACTOR, "hazard.escalate", case["_id"],

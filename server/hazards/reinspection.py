@@ -43,7 +43,7 @@ def plan_for(region: str, year: int, kind: str = "reinspection", name_key: str =
             "author_region": region, "rules": {"scope": {"regions": [region]}}, "draws": [], "next_task": 0,
             "created_at": now_iso()}
     try:
-        registry().put(plan)
+        registry().create(plan)
     except Conflict:  # made by a concurrent request a moment ago
         return registry().get(doc_id)
     return plan
@@ -55,7 +55,7 @@ def next_task_id(plan: dict) -> str:
     for _attempt in range(100):
         plan["next_task"] = plan.get("next_task", 0) + 1
         try:
-            registry().put(plan)
+            registry().put_once(plan)   # two racers never get one number
             return f"task:{doc_id[5:]}:{plan['next_task']:05d}"
         except Conflict:
             plan.clear()

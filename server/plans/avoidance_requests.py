@@ -75,7 +75,7 @@ def _add_to_avoid_list(db: Database, audit_db: Database, user: dict, app_doc: di
         entry = {"uscc": app_doc["enterprise"], "reason": t("avoidance.entry_reason", "zh_CN", reason=app_doc["reason"])[:200]}
         person["avoid"] = before + [entry]
         try:
-            db.put(person)
+            db.put_once(person)
         except Conflict:
             continue
         audit.append(audit_db, user["username"], "inspector.avoidance", person["_id"],

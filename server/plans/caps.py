@@ -83,7 +83,7 @@ def claim(db: Database, plan: dict, draw_id: str, tasks: list[dict], enterprises
         ledger["claims"] = {k: v for k, v in ledger["claims"].items() if v["plan"] != plan["_id"]}
         ledger["claims"][draw_id] = {"plan": plan["_id"], "counts": _claims(tasks), "at": now_iso()}
         try:
-            db.put(ledger)
+            db.put_once(ledger)
             return
         except Conflict:
             continue  # another approval of this year got in first: count again with its claim
@@ -99,7 +99,7 @@ def release(db: Database, plan: dict) -> None:
             return
         ledger["claims"] = {k: v for k, v in ledger["claims"].items() if v["plan"] != plan["_id"]}
         try:
-            db.put(ledger)
+            db.put_once(ledger)
             return
         except Conflict:
             continue

@@ -43,7 +43,7 @@ def create_enterprise(data):
     require_scope(data["region"])
     doc = store.enterprise_doc(data)
     try:
-        registry().put(doc)
+        registry().create(doc)
     except Conflict:
         raise ApiError("conflict", errors={"uscc": ["exists"]}) from None
     if data.get("site"):

@@ -51,7 +51,7 @@ def append(records: Database, doc_id: str, base: dict, entry: dict, png: bytes |
             doc["_attachments"] = attachments
         doc["entries"] = [*doc["entries"], item]
         try:
-            records.put(doc)
+            records.put_once(doc)
             return item
         except Conflict:
             continue
