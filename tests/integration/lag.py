@@ -27,7 +27,6 @@ def audit_actions(app, subject: str, count: int = 0) -> list[str]:
     return read_until(read, lambda found: len(found) >= count)
 
 
-
 def rows_by_key(db, known=(), with_deleted: bool = False, **params) -> list[dict]:
     """`_all_docs` rows, read by key, for every document listed now (and deleted, `with_deleted`) and every id in
     `known`: a cluster answers a key from a quorum of copies (`fabric:open_doc`), while a listing reads one copy of
