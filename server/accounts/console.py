@@ -52,7 +52,7 @@ def _run(action: str, form) -> None:
             raise ApiError("validation", message=t("account.no_such_user"))
         target["session_version"] = target.get("session_version", 1) + 1
         target["updated_at"] = store.now_iso()
-        registry().put(target)
+        registry().put_once(target)
         ended = sessions.revoke_all(registry(), target["username"])
         guard.auth_cache().clear()
         audit_trail.record("user.sessions_revoked", target["_id"], {"sessions": ended})

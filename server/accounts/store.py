@@ -49,7 +49,7 @@ def update_user(db: Database, doc: dict, changes: dict) -> dict:
         # Ends every open session of this user: their cookie carries the old version.
         doc["session_version"] = doc.get("session_version", 1) + 1
     doc["updated_at"] = now_iso()
-    db.put(doc)
+    db.put_once(doc)   # two admins changing one user at once: one change is refused, none silently lost
     return doc
 
 
@@ -67,7 +67,7 @@ def authenticate(db: Database, username: str, password: str) -> dict | None:
     if passwords.needs_rehash(doc["password_hash"]):
         doc["password_hash"] = passwords.hash_password(password)
         with suppress(Conflict):  # someone else just changed the user; the old hash still verifies
-            db.put(doc)
+            db.put_once(doc)    # never stored beside a racing password change, which it would undo
     return doc
 
 

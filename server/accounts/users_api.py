@@ -68,7 +68,7 @@ def revoke_user_sessions(username):
     doc = _visible_user(username)
     doc["session_version"] = doc.get("session_version", 1) + 1   # ends their tokens too
     doc["updated_at"] = store.now_iso()
-    registry().put(doc)
+    registry().put_once(doc)
     ended = sessions.revoke_all(registry(), doc["username"])
     auth_cache().clear()
     audit_trail.record("user.sessions_revoked", doc["_id"], {"sessions": ended})

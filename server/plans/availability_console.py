@@ -56,7 +56,7 @@ def _change(doc: dict, changes: dict, action: str, field: str, done: str):
         return _render(doc, 422, messages(translate_errors(exc.messages)))
     before = doc.get(field)
     saved = store.inspector_doc(loaded, existing=doc)
-    registry().put(saved)
+    registry().put_once(saved)
     audit.append(database("audit"), g.user["username"], action, saved["_id"], {"before": before, "after": saved.get(field)})
     return redirect(url_for("availability_console.availability_page", key=saved["_id"].split(":", 1)[1], done=done))
 

@@ -98,7 +98,7 @@ def decide(db: Database, audit_db: Database, user: dict, key: str, data: dict) -
         raise ApiError("conflict", message=t("avoidance.already_decided"))
     doc.update(status=data["decision"], decision_reason=data["reason"], decided_by=user["username"],
                decided_at=now_iso())
-    db.put(doc)  # 409 if someone decided meanwhile: nothing else has been written yet
+    db.put_once(doc)  # 409 if someone decided meanwhile: nothing else has been written yet
     if doc["status"] == "granted":
         _add_to_avoid_list(db, audit_db, user, doc)
     doc["open_tasks"] = open_tasks(db, doc) if doc["status"] == "granted" else []

@@ -85,7 +85,7 @@ def publish(public_db: Database, registry_db: Database, task: dict, plan: dict, 
         doc.update(due=due.isoformat(), late=date.fromisoformat(doc["published_at"][:10]) > due)
         updated.update(status="published", published_at=doc["published_at"], published_late=doc["late"],
                        publication_due=due.isoformat())
-    registry_db.put(updated)
+    registry_db.put_once(updated)
     if doc is not None:
         try:
             existing = public_db.get_or_none(doc["_id"])

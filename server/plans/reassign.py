@@ -41,7 +41,7 @@ def request_reassign(data: dict, key: str) -> dict:
     user = current_user()
     task["reassign_request"] = {"inspectors": list(dict.fromkeys(data["inspectors"])), "reason": data["reason"],
                                 "by": user["username"], "at": now_iso()}
-    registry().put(task)
+    registry().put_once(task)
     audit.append(audit_db(), user["username"], "task.reassign_request", task["_id"],
                  {"reason": data["reason"], "before": task["inspectors"], "proposed": task["reassign_request"]["inspectors"]})
     return task
@@ -67,7 +67,7 @@ def confirm_reassign(key):
     before = {"inspectors": task["inspectors"], "experts": task["experts"]}
     dropped = {**task, "inspectors": [i for i in task["inspectors"] if i not in request["inspectors"]], "experts": []}
     task.update(inspectors=request["inspectors"], reassigned=True, reassign_request=None)
-    registry().put(task)
+    registry().put_once(task)   # before the phones change: of a confirmation and a refusal at once, one goes on
     if task["status"] == "dispatched":
         withdraw_tasks([dropped])
         dispatch_tasks([task], plan)
@@ -85,7 +85,7 @@ def refuse_reassign(data, key):
     """A second person turns a pending reassignment down, with a reason; the team stays."""
     task, _plan, request = _pending(key)
     task["reassign_request"] = None
-    registry().put(task)
+    registry().put_once(task)
     audit.append(audit_db(), current_user()["username"], "task.reassign_refused", task["_id"],
                  {"reason": data["reason"], "requested_by": request["by"], "proposed": request["inspectors"]})
     return task

@@ -76,7 +76,7 @@ def run_draw(db: Database, audit_db: Database, plan: dict, user: dict, seed: byt
            "by": plan["author"] if reason else user["username"], "at": now_iso(), "reason": reason,
            "requested_by": requested_by, "confirmed_by": user["username"] if reason else None,
            "superseded": False, **result.as_dict()}
-    db.put(doc)
+    db.create(doc)   # of two draws of one plan at once (a double click, two supervisors), one goes on
     db.put_attachment(doc["_id"], doc["_rev"], pool_store.POOL_ATTACHMENT, pool_store.pack(pools),
                       "application/gzip")
     if plan.get("current_draw"):
@@ -85,7 +85,7 @@ def run_draw(db: Database, audit_db: Database, plan: dict, user: dict, seed: byt
         db.put(previous)
     _withdraw_approval(db, plan, doc["_id"])
     plan.update(status="drawn", current_draw=doc["_id"], draws=plan["draws"] + [doc["_id"]], redraw_request=None)
-    db.put(plan)
+    db.put_once(plan)
     audit.append(audit_db, user["username"], "plan.redraw" if reason else "plan.draw", plan["_id"],
                  {"draw": doc["_id"], "record": result.record, "reason": reason})
     return doc

@@ -133,7 +133,7 @@ def cancel(data, key):
     """Cancel a task, with a reason; it leaves the phones of its team."""
     task, _plan = _changeable(key)
     task.update(status="cancelled", cancelled_reason=data["reason"], cancelled_by=current_user()["username"])
-    registry().put(task)
+    registry().put_once(task)
     withdraw_tasks([task])
     audit.append(audit_db(), current_user()["username"], "task.cancel", task["_id"], {"reason": data["reason"]})
     return task

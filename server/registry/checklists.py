@@ -69,5 +69,5 @@ def publish_version(db: Database, data: dict, author: str, extra: dict | None = 
         raise ValidationError({k: [t("mm.unknown")] for k in ("_id", "_rev", "type", "version") if k in data})
     doc = {**ChecklistTemplateSchema().load({**data, **fixed}), "created_at": now_iso(), "created_by": author,
            **(extra or {})}   # extra: the level and owner region (server/registry/checklist_scope.py)
-    db.put(doc)  # Conflict if two authors publish at once: the caller reports it, nothing is lost
+    db.create(doc)  # Conflict if two authors publish at once: the caller reports it, nothing is lost
     return doc

@@ -71,7 +71,7 @@ def update_enterprise(changes, uscc):
     if "region" in changes:
         require_scope(changes["region"])
     doc = store.enterprise_doc(changes, existing=doc)
-    registry().put(doc)
+    registry().put_once(doc)
     audit_trail.record("enterprise.update", doc["_id"], audit_trail.changes(before, doc))
     if "region" in changes:
         from server.enterprise_portal import accounts as enterprise_accounts
@@ -89,7 +89,7 @@ def deregister_enterprise(uscc):
     doc = load_enterprise(uscc)
     before = dict(doc)
     doc = store.enterprise_doc({"active": False}, existing=doc)
-    registry().put(doc)
+    registry().put_once(doc)
     audit_trail.record("enterprise.deregister", doc["_id"], audit_trail.changes(before, doc))
     from server.enterprise_portal import accounts as enterprise_accounts
     enterprise_accounts.disable_for(uscc, "deregistered")  # the enterprise's own account ends with it
@@ -117,7 +117,7 @@ def add_site(data, uscc):
         raise ApiError("conflict", errors={"sites": ["at most 99 sites"]})
     number = max((int(s["_id"].rsplit(":", 1)[1]) for s in existing), default=0) + 1
     doc = store.site_doc(enterprise, number, data)
-    registry().put(doc)
+    registry().create(doc)   # two sites added at once get the same number: one is refused, none lost
     audit_trail.record("site.create", doc["_id"], audit_trail.changes({}, doc))
     return doc
 
@@ -136,6 +136,6 @@ def update_site(changes, uscc, number):
     SiteSchema().load({k: v for k, v in {**site, **merged}.items() if k in SiteSchema().fields})
     before = dict(site)
     doc = store.site_doc(enterprise, number, changes, existing=site)
-    registry().put(doc)
+    registry().put_once(doc)
     audit_trail.record("site.update", doc["_id"], audit_trail.changes(before, doc))
     return doc

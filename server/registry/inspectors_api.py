@@ -74,7 +74,7 @@ def update_inspector(changes, key):
         raise ApiError("conflict", errors={"cert_no": ["exists"]})
     avoid_before, leave_before = list(doc.get("avoid") or []), list(doc.get("leave") or [])
     doc = store.inspector_doc(changes, existing=doc)
-    registry().put(doc)
+    registry().put_once(doc)
     audit_trail.record("inspector.update", doc["_id"], audit_trail.changes(before, doc))
     _audit_avoidance(doc["_id"], avoid_before, doc.get("avoid") or [])
     if leave_before != (doc.get("leave") or []):  # availability decides who may be drawn, like 回避

@@ -105,7 +105,7 @@ def mark_duplicate(user: dict, doc: dict, other: dict) -> dict:
         raise ApiError("conflict", message=_t("report.duplicate_self"))
     doc["duplicate_of"] = other["_id"]
     store.add_history(doc, "duplicate", user["username"], other["_id"])
-    store.reports().put(doc)
+    store.reports().put_once(doc)
     audit.append(database("audit"), user["username"], "report.duplicate", doc["_id"], {"of": other["_id"]})
     return doc
 
@@ -120,7 +120,7 @@ def decide(user: dict, doc: dict, decision: str, reason: str, department: str | 
     doc["triage"] = {"decision": decision, "reason": reason, "department": department if decision == "referred" else None,
                      "by": user["username"], "at": store.now_iso()}
     store.add_history(doc, f"triage.{decision}", user["username"], reason)
-    saved = store.reports().put(doc)
+    saved = store.reports().put_once(doc)
     doc["_rev"] = saved.get("rev", doc.get("_rev"))
     audit.append(database("audit"), user["username"], f"report.{decision}", doc["_id"],
                  {"reason": reason, "department": doc["triage"]["department"], "team": team or []})

@@ -3,7 +3,10 @@ keeps the inspector off the enterprise in later draws; API and console, with acc
 import re
 
 from server import audit
-from server.db import database
+from server.db import database, registry
+from sync.couch import shard_copies
+from tests.integration import lag
+from tests.integration.helpers import race
 from tests.integration.test_plans import new_plan, world  # noqa: F401  (fixture)
 
 
@@ -39,6 +42,38 @@ def test_granted_application_is_recorded_audited_and_kept_by_the_draw(app, world
     assert changed and changed[-1]["details"]["after"][0]["uscc"] == firm
     listed = author.get("/api/v1/avoidance-applications?status=granted").get_json()
     assert [a["id"] for a in listed["items"]] == [key] and listed["next"] is None
+
+
+def test_a_grant_and_a_refusal_at_the_same_moment_record_one_decision(app, world, login):
+    """Two supervisors deciding one application at once: one decision is kept, audited and acted on; the
+    other is refused (409), on one server and on a CouchDB cluster alike (503 when no racer reaches a quorum)."""
+    author, firm, person = world["author"], world["firms"][2]["uscc"], world["people"][4]["id"]
+    key = _apply(author, firm, person).get_json()["id"]
+    url = f"/api/v1/avoidance-applications/{key}/decision"
+    decisions = ["granted"] * 3 + ["refused"] * 3
+    windows = [login("supervisor", "370100", "approver") for _ in range(3)] + [author] + [
+        login("supervisor", "370100", "author") for _ in range(2)]
+    answers = race([lambda s=s, d=d: s.post(url, json={"decision": d, "reason": "同一时刻的两个决定"})
+                    for s, d in zip(windows, decisions)])
+    codes = sorted(a.status_code for a in answers)
+    with app.app_context():
+        copies = shard_copies(registry().info())
+    assert codes.count(200) <= 1 and set(codes) <= {200, 409, 503}, codes
+    if copies == 1:
+        assert codes == [200] + [409] * 5, codes
+    won = next((a for a in answers if a.status_code == 200), None) or world["approver"].post(
+        url, json={"decision": "granted", "reason": "无人决定成功，重新决定"})
+    assert won.status_code == 200, won.get_json()
+    decided = won.get_json()["status"]
+    stored = lag.read_until(lambda: author.get(f"/api/v1/avoidance-applications/{key}").get_json(),
+                            lambda doc: doc["status"] != "pending")
+    assert stored["status"] == decided
+    actions = lag.read_until(lambda: lag.audit_actions(app, f"avoidance_application:{key}"),
+                             lambda found: "avoidance.decide" in found)
+    assert actions.count("avoidance.decide") == 1, actions
+    avoid = lag.read_until(lambda: author.get(f"/api/v1/inspectors/{person.split(':', 1)[1]}").get_json()["avoid"],
+                           lambda found: (decided == "granted") == any(a["uscc"] == firm for a in found))
+    assert (decided == "granted") == any(a["uscc"] == firm for a in avoid)
 
 
 def test_bad_input_and_access(app, world, login):

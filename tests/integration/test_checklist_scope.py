@@ -3,7 +3,10 @@ which every county's next tasks then used, unaudited. Now built-in and province 
 by a province's admins, city ones by that city's admins, county ones in their county alone; each audited."""
 from __future__ import annotations
 
-from server.db import database
+from server.db import database, registry
+from sync.couch import shard_copies
+from tests.integration import lag
+from tests.integration.helpers import race
 
 
 def _body(session, key: str) -> dict:
@@ -36,6 +39,30 @@ def test_a_province_admin_publishes_a_built_in_version_and_it_is_audited(app, lo
     entry = _publishes(app)[0]
     assert entry["actor"] == "sd.admin" and entry["details"]["level"] == "builtin"
     assert entry["details"]["items"]["after"] == 2 and entry["details"]["items"]["before"] > 2
+
+
+def test_versions_published_at_the_same_moment_are_each_kept_or_refused(app, login):
+    """Admins publishing one template at once compute the same next version: every version answered 201 is on
+    record with what was sent, and the others are refused (409; 503 on a cluster when no racer reaches a
+    quorum), never overwritten by a racer whose creation other copies of the shard accepted."""
+    windows = [login("admin", "370000", username="sd.admin") for _ in range(5)]
+    body = _body(windows[0], "hazardous_chemicals_major")
+    answers = race([lambda s=s, n=n: s.post("/api/v1/checklists", json={**body, "items": body["items"][:n + 1]})
+                    for n, s in enumerate(windows)])
+    codes = [a.status_code for a in answers]
+    assert set(codes) <= {201, 409, 503}, codes
+    with app.app_context():
+        copies = shard_copies(registry().info())
+    if copies == 1:
+        assert 201 in codes, codes
+    answered = [(a.get_json()["version"], len(a.get_json()["items"])) for a in answers if a.status_code == 201]
+    kept = dict(answered)
+    assert len(kept) == len(answered) and min(kept, default=2) >= 2, answered   # one version, one publisher
+    for version, items in kept.items():
+        stored = lag.read_until(lambda v=version: windows[0].get(f"/api/v1/checklists/hazardous_chemicals_major/v{v}"),
+                                lambda res: res.status_code == 200 and len(res.get_json()["items"]) == items)
+        assert len(stored.get_json()["items"]) == items, version
+    assert lag.read_until(lambda: len(_publishes(app)), lambda n: n >= len(kept)) == len(kept)
 
 
 def test_county_templates_are_local_to_their_county(app, login):

@@ -3,9 +3,12 @@ from collections import Counter
 from datetime import datetime, timezone
 
 from server.db import couch, registry
+from sync.couch import shard_copies
 from sync.phones import db_name
 from sync.seal import is_sealed, seal_key
 from sync.worker.purge import purge_phone
+from tests.integration import lag
+from tests.integration.helpers import race
 from tests.integration.test_plans import new_plan, world  # noqa: F401  (fixture)
 from tests.integration.worker_fixtures import phone_db, records
 
@@ -71,6 +74,46 @@ def test_cancel_and_reassign_move_tasks_between_phones(app, world, login):
     assert author.post(f"/api/v1/tasks/{task_key}/cancel", json={"reason": "企业已停产"}).status_code == 200
     for member in new_team:
         assert task["_id"] not in phone_ids(app, member)
+
+
+def test_a_confirmation_and_a_refusal_at_the_same_moment_leave_one_team(app, world, login):
+    """A reassignment confirmed and refused at the same moment by second persons: one answer is kept, the
+    team and the phones follow it, and the other is refused (409; 503 on a cluster when no racer reaches a
+    quorum). Never a refused request on record beside phones that already hold the new team."""
+    key = dispatched(world)
+    author = world["author"]
+    with app.app_context():
+        task = registry().find({"type": "task", "plan": f"plan:{key}"}, limit=1)[0]
+        copies = shard_copies(registry().info())
+    task_key = task["_id"].split(":", 1)[1]
+    outsider = next(p["id"] for p in world["people"] if p["id"] not in task["inspectors"]
+                    and not any(a["uscc"] == task["enterprise"] for a in p.get("avoid", [])))
+    new_team = [task["inspectors"][0], outsider]
+    res = author.post(f"/api/v1/tasks/{task_key}/reassign", json={"inspectors": new_team, "reason": "人员调整：出差"})
+    assert res.status_code == 200, res.get_json()
+    windows = [login("supervisor", "370100", "approver") for _ in range(4)]
+    sends = [lambda s=s: s.post(f"/api/v1/tasks/{task_key}/reassign/confirm") for s in windows[:2]] + [
+        lambda s=s: s.post(f"/api/v1/tasks/{task_key}/reassign/refuse", json={"reason": "原定人员可以到场"})
+        for s in windows[2:]]
+    answers = race(sends)
+    codes = sorted(a.status_code for a in answers)
+    assert codes.count(200) <= 1 and set(codes) <= {200, 409, 503}, codes
+    if copies == 1:
+        assert codes == [200, 409, 409, 409], codes
+    if 200 not in codes:        # nobody reached a quorum: the request still waits, and is decided now
+        answers = [windows[0].post(f"/api/v1/tasks/{task_key}/reassign/confirm")]
+    won = next(n for n, a in enumerate(answers) if a.status_code == 200)
+    confirmed = answers[won].get_json()["inspectors"] == new_team
+    assert confirmed == (won < 2 or len(answers) == 1)
+    actions = lag.read_until(lambda: lag.audit_actions(app, task["_id"]),
+                             lambda found: {"task.reassign", "task.reassign_refused"} & set(found))
+    assert actions.count("task.reassign") + actions.count("task.reassign_refused") == 1, actions
+    assert ("task.reassign" in actions) == confirmed
+    held = lag.read_until(lambda: task["_id"] in phone_ids(app, outsider), lambda found: found == confirmed)
+    assert held == confirmed
+    with app.app_context():
+        stored = lag.read_until(lambda: registry().get(task["_id"]), lambda doc: not doc.get("reassign_request"))
+    assert stored["inspectors"] == (new_team if confirmed else task["inspectors"])
 
 
 def test_purge_removes_closed_filed_work_and_keeps_open_work(app, world):

@@ -4,7 +4,9 @@ import pytest
 from server import audit
 from server.accounts import store as accounts
 from server.db import database, registry
-from tests.integration.helpers import enterprise, inspector
+from sync.couch import shard_copies
+from tests.integration import lag
+from tests.integration.helpers import enterprise, inspector, race
 
 
 def rules(**team):
@@ -88,6 +90,28 @@ def test_redraw_needs_a_reason_and_a_second_supervisor(world):
     assert draws[0]["record"]["seed"] != draws[1]["record"]["seed"]
     for n in (1, 2):
         assert author.get(f"/api/v1/plans/{key}/draws/{n}/verify").get_json()["identical"] is True
+
+
+def test_draws_sent_at_the_same_moment_make_one_draw(app, world, login):
+    """A double click, or two windows of the author: one draw is made and kept, the others are refused (409).
+    On a CouchDB cluster a racing draw can be accepted by some copies of the shard first: it is never taken
+    for a second draw, and when no racer reaches a quorum (503) none is made and the plan can be drawn again."""
+    author = world["author"]
+    key = new_plan(author)
+    windows = [author] + [login("supervisor", "370100", "author") for _ in range(5)]
+    answers = race([lambda s=s: s.post(f"/api/v1/plans/{key}/draw") for s in windows])
+    codes = sorted(a.status_code for a in answers)
+    with app.app_context():
+        copies = shard_copies(registry().info())
+    assert codes.count(201) <= 1 and set(codes) <= {201, 409, 503}, codes
+    if copies == 1:                                  # one copy: the first draw wins outright
+        assert codes == [201] + [409] * 5, codes
+    won = next((a for a in answers if a.status_code == 201), None) or author.post(f"/api/v1/plans/{key}/draw")
+    assert won.status_code == 201, won.get_json()
+    draws = lag.read_until(lambda: author.get(f"/api/v1/plans/{key}/draws").get_json(), lambda found: len(found) >= 1)
+    assert [d["record"]["seed"] for d in draws] == [won.get_json()["record"]["seed"]]
+    actions = lag.read_until(lambda: lag.audit_actions(app, f"plan:{key}"), lambda found: "plan.draw" in found)
+    assert actions.count("plan.draw") == 1, actions
 
 
 def test_plans_and_tasks_are_secret_until_dispatch(app, world, login):

@@ -2,10 +2,10 @@
 approved or refused by another (task page, approval inbox, workbench count); the 一公开 forms refuse what
 the API refuses, in words; two approvals of one plan at the same moment give one approval and a clear
 refusal, never a 500."""
-import threading
 
 from server import audit
 from server.db import database, registry
+from tests.integration.helpers import race
 from tests.integration.test_plans import world  # noqa: F401  (the two supervisors, enterprises, inspectors)
 from tests.integration.test_plans_console import act, approved_inspection, create
 
@@ -87,21 +87,6 @@ def test_publish_forms_refuse_in_plain_words(app, world, login):  # noqa: F811
     with app.app_context():
         assert registry().get(first["_id"])["status"] == "dispatched"
         assert database("public").get_or_none(f"result:{first['_id'][5:]}") is None
-
-
-def race(posts) -> list:
-    """Send the requests at the same moment, each from its own thread (its own session)."""
-    gate, answers = threading.Barrier(len(posts)), [None] * len(posts)
-
-    def run(n, send):
-        gate.wait()
-        answers[n] = send()
-    threads = [threading.Thread(target=run, args=(n, p)) for n, p in enumerate(posts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return answers
 
 
 def test_two_approvals_at_the_same_moment(app, world, login):  # noqa: F811
