@@ -15,7 +15,7 @@ from server.db import database
 from server.errors import ApiError
 from server.registry.store import now_iso
 from server.reports.verification import reports_db
-from sync.couch import Conflict
+from sync.couch import Conflict, Unavailable
 
 log = logging.getLogger(__name__)
 RESULTS = ("true", "false")
@@ -40,7 +40,7 @@ def _apply(report: dict, result: str, cases: list[str], by: str, note: str, insp
     report.update(status=STATUS[result], outcome={"result": result, **public_texts(result), "at": at,
                                                   "cases": cases})
     report.setdefault("history", []).append({"action": f"verified_{result}", "at": at, "by": by, "note": note})
-    reports_db().put(report)
+    reports_db().put_once(report)   # a supervisor's verdict and an approved inspection's at once: one is kept
     audit.append(database("audit"), by, "report.outcome", report["_id"],
                  {"result": result, "cases": cases, "task": (report.get("verification") or {}).get("task"),
                   "inspection": inspection, "note": note[:200]})
@@ -80,7 +80,7 @@ def from_review(doc: dict, task: dict, hazards: list[dict], user: dict) -> dict 
             return None
         try:
             return _apply(report, result, cases, user["username"], "", inspection=doc["_id"])
-        except Conflict:
+        except (Conflict, Unavailable):   # changed meanwhile, or not confirmed by a quorum: read it again
             continue
     log.warning("report %s: outcome of %s not recorded after repeated conflicts", report_id, doc["_id"])
     return None

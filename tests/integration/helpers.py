@@ -42,3 +42,20 @@ def race(posts) -> list:
     for thread in threads:
         thread.join(120)
     return answers
+
+
+def race_codes(app, answers, ok: int, once: bool = False) -> list[int]:
+    """The status codes of racing requests, checked as every such race must end: each answer `ok`, 409 (another
+    racer came first) or 503 (on a CouchDB cluster, no racer's write reached a quorum of copies). `once`: a change
+    that can be made once only, so at most one `ok`. On one copy (pouchdb-server, a single node) nobody is left
+    unconfirmed: at least one `ok` (`once`: exactly one, the rest 409)."""
+    from server.db import registry
+    from sync.couch import shard_copies
+
+    codes = [a.status_code for a in answers]
+    assert set(codes) <= {ok, 409, 503} and (not once or codes.count(ok) <= 1), codes
+    with app.app_context():
+        one_copy = shard_copies(registry().info()) == 1
+    if one_copy:
+        assert ok in codes and 503 not in codes and (not once or codes.count(ok) == 1), codes
+    return codes

@@ -6,7 +6,8 @@ import json
 import pytest
 
 from server.db import database, registry
-from tests.integration.lag import audit_actions
+from tests.integration.helpers import race, race_codes
+from tests.integration.lag import audit_actions, read_until
 from tests.integration.report_fixtures import IDENTITY_MARK, RECEIPT_MARK, SALT_MARK, key_of, report, verifying_report
 from tests.integration.review_fixtures import OTHER, TEAM, submit, world
 from tests.integration.worker_fixtures import phone_db
@@ -121,6 +122,25 @@ def test_the_supervisor_records_a_verdict_once(app, opened):
     assert report(app, opened["report"]["_id"])["status"] == "verified_false"
     again = sup.post(f"/console/reports/{key}/outcome", data={"result": "true", "note": "再次记录结论", "csrf_token": sup.csrf})
     assert again.status_code == 409
+    assert audit_actions(app, opened["report"]["_id"], 2) == ["report.verify", "report.outcome"]
+
+
+def test_verdicts_recorded_at_the_same_moment_keep_one(app, login, opened):
+    """Supervisors recording opposite verdicts on one report at once: one is kept and audited, the others are
+    refused (409; 503 on a cluster when no racer reaches a quorum), never two outcomes on record."""
+    key = key_of(opened["report"])
+    windows = [opened["sup"]] + [login("supervisor", "370100") for _ in range(3)]
+    results = ["false", "true", "false", "true"]
+    answers = race([lambda s=s, r=r: s.post(f"/console/reports/{key}/outcome",
+                                            data={"result": r, "note": "同一时刻记录的结论", "csrf_token": s.csrf})
+                    for s, r in zip(windows, results)])
+    codes = race_codes(app, answers, 302, once=True)
+    if 302 not in codes:            # no racer reached a quorum: nothing was kept, the verdict is recorded now
+        codes, results = [windows[0].post(f"/console/reports/{key}/outcome", data={
+            "result": "false", "note": "同一时刻记录的结论", "csrf_token": windows[0].csrf}).status_code], ["false"]
+    kept = results[codes.index(302)]
+    stored = read_until(lambda: report(app, opened["report"]["_id"]), lambda doc: doc.get("outcome"))
+    assert stored["outcome"]["result"] == kept and stored["status"] == f"verified_{kept}"
     assert audit_actions(app, opened["report"]["_id"], 2) == ["report.verify", "report.outcome"]
 
 
