@@ -11,7 +11,8 @@ from server.db import registry
 from tests.e2e.helpers import DESKTOP, SUPERVISOR, sign_in
 from tests.e2e.screenshots import LOCALES, OUT_DIR, file_name
 from tests.e2e.test_screenshots import cjk_font_installed
-from tests.integration.majors_fixtures import PDF, case_doc, entries, make_case
+from tests.integration.lag import audit_entries as entries
+from tests.integration.majors_fixtures import PDF, case_doc, make_case
 
 WANG = "inspector:e2e-majors-wang"
 

@@ -37,3 +37,15 @@ def rows_by_key(db, known=(), with_deleted: bool = False, **params) -> list[dict
         listed |= {row["id"] for row in db.changes(style="all_docs")["results"]}
     ids = sorted(listed | set(known))
     return [row for start in range(0, len(ids), 2000) for row in db.all_docs(keys=ids[start:start + 2000], **params)]
+
+
+def audit_entries(app, action: str | None = None, count: int | None = None) -> list[dict]:
+    """The audit entries (of one action), in id order. With `count`: read again, bounded, until that many show,
+    since on a cluster `_all_docs` reads one copy of each shard, which may not have an entry written a moment ago."""
+    from server.db import database
+
+    def read() -> list[dict]:
+        with app.app_context():
+            rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
+        return [r["doc"] for r in rows if action is None or r["doc"].get("action") == action]
+    return read() if count is None else read_until(read, lambda found: len(found) >= count)

@@ -1,5 +1,5 @@
 """Fixtures of the major-hazard database tests: hazard cases written to the real `records` database in the
-shape sync/worker/cases.py gives them (with a `source`), and the audit entries read back."""
+shape sync/worker/cases.py gives them (with a `source`)."""
 from __future__ import annotations
 
 import uuid
@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from server import clock
 from server.db import database
-from tests.integration.lag import read_until
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -43,16 +42,6 @@ def set_state(app, case: dict, state: str) -> dict:
         doc["state"] = state
         db.put(doc)
         return doc
-
-
-def entries(app, action: str | None = None, count: int | None = None) -> list[dict]:
-    """The audit entries (of one action). With `count`: read again, bounded, until that many show, since on a
-    cluster `_all_docs` reads one copy of each shard, which may not have an entry written a moment ago."""
-    def read() -> list[dict]:
-        with app.app_context():
-            rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
-        return [r["doc"] for r in rows if action is None or r["doc"].get("action") == action]
-    return read() if count is None else read_until(read, lambda found: len(found) >= count)
 
 
 def in_days(app, n: int) -> str:

@@ -20,6 +20,7 @@ from server.accounts import store
 from server.db import database, registry
 from server.qr.signing import generate_key_spec
 from sync.couch import CouchError
+from tests.integration.lag import audit_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = textwrap.dedent("""
@@ -56,21 +57,9 @@ def _run_children(app, count: int, per_child: int) -> list[subprocess.Popen]:
                              stderr=subprocess.PIPE, text=True) for n in range(count)]
 
 
-def _all_entries(app, expect: int = 0) -> list[dict]:
-    """Every entry in id order; with `expect`, waits up to 10 s for that many (on a CouchDB cluster
-    `_all_docs` reads one copy of each shard, which can lag the last writes by a moment)."""
-    deadline = time.monotonic() + 10
-    while True:
-        with app.app_context():
-            rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
-        if len(rows) >= expect or time.monotonic() > deadline:
-            return [r["doc"] for r in rows]
-        time.sleep(0.2)
-
-
 def _entry(app, seq: int) -> dict:
     """Entry `seq` of the test's own lane (the only lane when one process filled the log)."""
-    return _all_entries(app, seq)[seq - 1]
+    return audit_entries(app, count=seq)[seq - 1]
 
 
 def test_forty_concurrent_audited_requests_all_answer_and_each_is_audited_once(keyed, client):
@@ -88,7 +77,7 @@ def test_forty_concurrent_audited_requests_all_answer_and_each_is_audited_once(k
     for child in children:
         assert child.wait(120) == 0, child.stderr.read()
     assert statuses == [200] * 40
-    entries = _all_entries(keyed, 72)
+    entries = audit_entries(keyed, count=72)
     assert sum(1 for e in entries if e["action"] == "plan.list") == 40
     assert sum(1 for e in entries if e["action"] == "test.append") == 32
     assert len({e["subject"] for e in entries if e["action"] == "test.append"}) == 32
@@ -122,7 +111,7 @@ def _admin_edit(app, seq: int, change: dict, rehash_rest: bool = False) -> None:
         ddoc = db.get_or_none("_design/audit")
         if ddoc:
             db.delete("_design/audit", ddoc["_rev"])
-        entries = _all_entries(app, seq)
+        entries = audit_entries(app, count=seq)
         prev = entries[seq - 2]["hash"] if seq > 1 else audit.GENESIS
         for doc in entries[seq - 1:] if rehash_rest else [entries[seq - 1]]:
             doc.update(change if doc["seq"] == seq else {})
@@ -179,7 +168,7 @@ def test_a_truncated_log_is_detected_by_the_checkpoint(keyed):
     _admin_edit(keyed, 1, {})
     with keyed.app_context():
         db = database("audit")
-        for doc in _all_entries(keyed, 6)[4:6]:
+        for doc in audit_entries(keyed, count=6)[4:6]:
             db.delete(doc["_id"], doc["_rev"])
     body = _verify_broken(keyed)
     assert body["ok"] is False and "truncated" in body["reason"]
@@ -241,7 +230,7 @@ def test_lanes_of_several_writers_each_verify_and_a_gap_in_one_is_named(keyed, m
     _fill(keyed, 2)                     # lane a
     audit._lanes.clear()
     _fill(keyed, 3)                     # lane b, later in time
-    entries = _all_entries(keyed, 5)
+    entries = audit_entries(keyed, count=5)
     assert [(e["lane"], e["seq"]) for e in entries] == [("aaaaaaaaaaaa", 1), ("aaaaaaaaaaaa", 2),
                                                         ("bbbbbbbbbbbb", 1), ("bbbbbbbbbbbb", 2), ("bbbbbbbbbbbb", 3)]
     assert _verify(keyed)["ok"] is True and _verify(keyed)["lanes"] == 2
@@ -273,7 +262,7 @@ def test_rotation_old_entries_still_verify_under_a_new_active_key(keyed):
     keyed.config["AUDIT_KEYS"] = generate_key_spec("a2") + "," + keyed.config["AUDIT_KEYS"]
     keyed.config["AUDIT_ACTIVE_KEY"] = "a2"
     _fill(keyed, 2)
-    assert [e["kid"] for e in _all_entries(keyed, 4)] == ["a1", "a1", "a2", "a2"]
+    assert [e["kid"] for e in audit_entries(keyed, count=4)] == ["a1", "a1", "a2", "a2"]
     assert _verify(keyed)["ok"] is True
     keyed.config["AUDIT_KEYS"] = keyed.config["AUDIT_KEYS"].split(",")[0]   # a1 dropped too early
     assert _verify(keyed)["ok"] is False
@@ -306,7 +295,7 @@ def test_a_log_from_before_lanes_still_verifies_and_grows(keyed):
     assert body["ok"] is True and body["entries"] == 5 and body["lanes"] == 2
     _admin_edit(keyed, 1, {})
     with keyed.app_context():
-        last = _all_entries(keyed, 5)[2]
+        last = audit_entries(keyed, count=5)[2]
         assert last["_id"] == "audit:000000000003"
         database("audit").delete(last["_id"], last["_rev"])
     assert "truncated" in _verify_broken(keyed)["reason"]

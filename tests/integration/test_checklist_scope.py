@@ -3,20 +3,14 @@ which every county's next tasks then used, unaudited. Now built-in and province 
 by a province's admins, city ones by that city's admins, county ones in their county alone; each audited."""
 from __future__ import annotations
 
-from server.db import database
 from tests.integration import lag
+from tests.integration.lag import audit_entries
 from tests.integration.helpers import race, race_codes
 
 
 def _body(session, key: str) -> dict:
     doc = session.get(f"/api/v1/checklists/{key}").get_json()
     return {k: v for k, v in doc.items() if k not in ("_id", "_rev", "type", "version", "created_at", "created_by")}
-
-
-def _publishes(app) -> list[dict]:
-    with app.app_context():
-        rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
-    return [r["doc"] for r in rows if r["doc"]["action"] == "checklist.publish"]
 
 
 def test_a_county_supervisor_cannot_cut_a_built_in_template(app, login):
@@ -27,7 +21,7 @@ def test_a_county_supervisor_cannot_cut_a_built_in_template(app, login):
     assert lixia.get("/api/v1/checklists/hazardous_chemicals_major").get_json()["version"] == 1
     city_admin = login("admin", "370100", username="jinan.admin")
     assert city_admin.post("/api/v1/checklists", json=body).status_code == 403
-    assert _publishes(app) == []
+    assert audit_entries(app, "checklist.publish") == []
 
 
 def test_a_province_admin_publishes_a_built_in_version_and_it_is_audited(app, login):
@@ -35,7 +29,7 @@ def test_a_province_admin_publishes_a_built_in_version_and_it_is_audited(app, lo
     body = _body(admin, "hazardous_chemicals_major")
     res = admin.post("/api/v1/checklists", json={**body, "items": body["items"][:2]})
     assert res.status_code == 201 and res.get_json()["version"] == 2
-    entry = _publishes(app)[0]
+    entry = audit_entries(app, "checklist.publish")[0]
     assert entry["actor"] == "sd.admin" and entry["details"]["level"] == "builtin"
     assert entry["details"]["items"]["after"] == 2 and entry["details"]["items"]["before"] > 2
 
@@ -56,7 +50,7 @@ def test_versions_published_at_the_same_moment_are_each_kept_or_refused(app, log
         stored = lag.read_until(lambda v=version: windows[0].get(f"/api/v1/checklists/hazardous_chemicals_major/v{v}"),
                                 lambda res: res.status_code == 200 and len(res.get_json()["items"]) == items)
         assert len(stored.get_json()["items"]) == items, version
-    assert lag.read_until(lambda: len(_publishes(app)), lambda n: n >= len(kept)) == len(kept)
+    assert lag.read_until(lambda: len(audit_entries(app, "checklist.publish")), lambda n: n >= len(kept)) == len(kept)
 
 
 def test_county_templates_are_local_to_their_county(app, login):
@@ -70,7 +64,7 @@ def test_county_templates_are_local_to_their_county(app, login):
     assert refused.status_code == 403 and "其他区县" in refused.get_json()["message"]
     city_sup = login("supervisor", "370100", username="jinan.sup")
     assert city_sup.post("/api/v1/checklists", json=body).status_code == 403
-    entries = _publishes(app)
+    entries = audit_entries(app, "checklist.publish")
     assert [(e["actor"], e["details"]["level"], e["details"]["owner_region"]) for e in entries] == [
         ("lixia.sup", "county", "370102"), ("lixia.sup", "county", "370102")]
 

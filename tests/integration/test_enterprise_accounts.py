@@ -6,16 +6,11 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from server.accounts import roles
-from server.db import database, registry
+from server.db import registry
 from tests.integration.enterprise_fixtures import (NEW_PASSWORD, Portal, company, initial_password, open_account,
                                                    portal_for)
+from tests.integration.lag import audit_entries
 from tests.integration.test_route_guard import PUBLIC, routes, send
-
-
-def _audit(app, action: str) -> list[dict]:
-    with app.app_context():
-        rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
-    return [r["doc"] for r in rows if r["doc"]["action"] == action]
 
 
 def test_the_bureau_opens_one_account_per_enterprise_and_sees_the_password_once(app, login):
@@ -33,7 +28,7 @@ def test_the_bureau_opens_one_account_per_enterprise_and_sees_the_password_once(
     assert user["must_change_password"] is True and password not in str(user)
     again = open_account(sup, firm["uscc"], username="another.name")
     assert again.status_code == 409 and "只能开通一个" in again.get_data(as_text=True)
-    entries = _audit(app, "enterprise_account.create")
+    entries = audit_entries(app, "enterprise_account.create")
     assert len(entries) == 1 and entries[0]["actor"] == "supervisor370100"
     assert password not in str(entries)
     page = sup.get(f"/console/enterprises/{firm['uscc']}").get_data(as_text=True)
@@ -120,7 +115,7 @@ def test_deregistering_the_enterprise_disables_its_account(app, login):
     assert browser.get("/enterprise/").headers["Location"].startswith("/login")
     with app.app_context():
         assert registry().get(f"user:e{firm['uscc'].lower()}")["active"] is False
-    assert _audit(app, "enterprise_account.disable")
+    assert audit_entries(app, "enterprise_account.disable")
     again = browser.client.post("/api/v1/auth/login", json={"username": browser.username, "password": NEW_PASSWORD},
                                 headers={"X-CSRFToken": browser.client.get("/api/v1/auth/csrf").get_json()["csrf_token"]})
     assert again.status_code == 401

@@ -2,7 +2,8 @@
 and measures as JSON, with the project's one error shape; who may call what."""
 from __future__ import annotations
 
-from tests.integration.majors_fixtures import case_doc, entries, in_days, make_case, set_state, supervise_form
+from tests.integration.lag import audit_entries as entries
+from tests.integration.majors_fixtures import case_doc, in_days, make_case, set_state, supervise_form
 
 
 def test_who_may_call_the_api(app, client, login):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from tests.integration.majors_fixtures import PDF, case_doc, entries, in_days, make_case, set_state, supervise_form
+from tests.integration.lag import audit_entries as entries
+from tests.integration.majors_fixtures import PDF, case_doc, in_days, make_case, set_state, supervise_form
 
 
 def post(session, case, action, data, **kw):

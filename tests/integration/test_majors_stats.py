@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.integration.majors_fixtures import case_doc, entries, make_case, set_state, supervise_form
+from tests.integration.lag import audit_entries as entries
+from tests.integration.majors_fixtures import case_doc, make_case, set_state, supervise_form
 from tests.integration.lag import read_until
 
 

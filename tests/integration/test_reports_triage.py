@@ -8,6 +8,7 @@ import threading
 
 from server.db import database
 from server.reports import triage
+from tests.integration.lag import audit_entries
 from tests.integration.reports_fixtures import fast_pow, qr_site, receipt_code, solved, web_form  # noqa: F401
 
 
@@ -27,12 +28,6 @@ def _keys(app) -> list[str]:
 def _doc(app, key: str) -> dict:
     with app.app_context():
         return database("reports").get(f"report:{key}")
-
-
-def _audit(app, action: str) -> list[dict]:
-    with app.app_context():
-        rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
-    return [r["doc"] for r in rows if r["doc"]["action"] == action]
 
 
 def test_who_reaches_the_queue_and_a_report(app, client, login, qr_site):
@@ -87,7 +82,7 @@ def test_possible_duplicates_are_suggested_and_marked(app, client, qr_site):
     assert found[0]["key"] == first and found[0]["similar"] and not found[1]["similar"]
     assert sup.post(f"/console/reports/{second}/duplicate", data={"of": first}).status_code == 303
     assert _doc(app, second)["duplicate_of"] == f"report:{first}"
-    assert _audit(app, "report.duplicate")[0]["details"] == {"of": f"report:{first}"}
+    assert audit_entries(app, "report.duplicate")[0]["details"] == {"of": f"report:{first}"}
     assert second not in sup.get("/console/reports").get_data(as_text=True)   # out of the open queue
     assert sup.post(f"/console/reports/{first}/duplicate", data={"of": first}).status_code == 409
     assert sup.post(f"/console/reports/{third}/duplicate", data={"of": "f" * 32}).status_code == 422
@@ -108,8 +103,8 @@ def test_decisions_are_recorded_audited_and_final(app, client, login, qr_site):
     assert _doc(app, a)["status"] == "not_safety" and _doc(app, a)["triage"]["reason"] == "邻里纠纷"
     assert _doc(app, b)["triage"]["department"] == "市场监督管理局" and _doc(app, b)["status"] == "referred"
     assert sup.post(f"/console/reports/{a}/decide", data={"decision": "verify", "reason": "再看"}).status_code == 409
-    assert _audit(app, "report.not_safety")[0]["actor"] == "supervisor370102"
-    assert _audit(app, "report.referred")[0]["details"]["department"] == "市场监督管理局"
+    assert audit_entries(app, "report.not_safety")[0]["actor"] == "supervisor370102"
+    assert audit_entries(app, "report.referred")[0]["details"]["department"] == "市场监督管理局"
     status = client.post("/report/status", data={"code": codes[1]}).get_data(as_text=True)
     assert "已转交有关部门办理" in status and "市场监督管理局" not in status and "食品问题" not in status
 
@@ -122,7 +117,7 @@ def test_verify_decision_opens_verification_when_available(app, client, qr_site)
     # No team chosen yet: the report waits on its verification page, where the team is chosen.
     assert res.status_code == 302 and res.headers["Location"].endswith(f"/console/reports/{key}/verify")
     assert _doc(app, key)["status"] == "verifying" and _doc(app, key)["verification"]["task"] is None
-    assert _audit(app, "report.verify") and triage.verification_available()
+    assert audit_entries(app, "report.verify") and triage.verification_available()
     page = sup.get(f"/console/reports/{key}").get_data(as_text=True)
     assert f"/console/reports/{key}/verify" in page
 
@@ -143,7 +138,7 @@ def test_two_supervisors_deciding_at_once_record_one_decision(app, client, login
         thread.join()
     assert sorted(answers) in ([200, 409], [200, 422])
     assert len(_doc(app, key)["history"]) == 2
-    assert len(_audit(app, "report.not_safety") + _audit(app, "report.referred")) == 1
+    assert len(audit_entries(app, "report.not_safety") + audit_entries(app, "report.referred")) == 1
 
 
 def test_reveal_only_for_admin_or_flagged_user_with_a_reason(app, client, login, qr_site):
@@ -155,14 +150,14 @@ def test_reveal_only_for_admin_or_flagged_user_with_a_reason(app, client, login,
     assert "赵秘密" not in sup.get(f"/console/reports/{key}").get_data(as_text=True)
     admin = login("admin", "370000")
     assert admin.patch("/api/v1/users/supervisor370102", json={"may_reveal_reporters": True}).status_code == 200
-    assert _audit(app, "user.update")[-1]["details"]["after"]["may_reveal_reporters"] is True
+    assert audit_entries(app, "user.update")[-1]["details"]["after"]["may_reveal_reporters"] is True
     res = sup.post(f"/console/reports/{key}/reveal", data={"reason": "短"})
     assert res.status_code == 422 and "赵秘密" not in res.get_data(as_text=True)
     res = sup.post(f"/console/reports/{key}/reveal", data={"reason": "需要联系举报人补充现场位置"})
     html = res.get_data(as_text=True)
     assert res.status_code == 200 and "赵秘密" in html and "13811112222" in html
     assert res.headers["Cache-Control"] == "no-store"
-    entry, = _audit(app, "report.reveal")
+    entry, = audit_entries(app, "report.reveal")
     assert entry["actor"] == "supervisor370102" and entry["details"]["reason"] == "需要联系举报人补充现场位置"
     assert "赵秘密" not in str(entry) and "13811112222" not in str(entry)
     assert admin.post(f"/console/reports/{key}/reveal", data={"reason": "管理员核对举报人"}).status_code == 200
@@ -173,7 +168,7 @@ def test_reveal_of_an_anonymous_report_has_nothing_to_show(app, client, login, q
     _file(app, client)
     key, = _keys(app)
     res = login("admin", "370000").post(f"/console/reports/{key}/reveal", data={"reason": "看看是谁举报的"})
-    assert res.status_code == 404 and not _audit(app, "report.reveal")
+    assert res.status_code == 404 and not audit_entries(app, "report.reveal")
 
 
 def test_workbench_counts_waiting_reports_of_my_region(app, client, login, qr_site):

@@ -8,6 +8,7 @@ import re
 from server.db import database, registry
 from server.enterprise_portal import selfcheck, store
 from tests.integration.enterprise_fixtures import company, hazard_form, portal_for, with_photos
+from tests.integration.lag import audit_entries
 from tests.integration.review_fixtures import jpeg
 
 
@@ -74,9 +75,7 @@ def test_a_self_report_accepted_becomes_cases_of_the_register(app, login):
     # a retry of the acceptance writes nothing new; the queue no longer lists it
     assert sup.post(f"/console/selfreports/{key}/decision", data={"decision": "accept"}).status_code == 302
     assert s["firm"]["name"] not in sup.get("/console/selfreports").get_data(as_text=True)
-    with app.app_context():
-        actions = [r["doc"]["action"] for r in database("audit").all_docs(include_docs=True, startkey="audit:",
-                                                                          endkey="audit:\ufff0")]
+    actions = [e["action"] for e in audit_entries(app)]
     for action in ("selfreport.start", "selfreport.answers", "selfreport.hazard_add", "selfreport.submit",
                    "selfreport.accept"):
         assert action in actions

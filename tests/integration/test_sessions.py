@@ -3,26 +3,12 @@ sessions and tokens, an admin ends a user's; passwords: common ones refused, sel
 password set by an admin is changed at the first sign-in."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from server.accounts import store
-from server.db import database, registry
+from server.db import registry
 from tests.integration.conftest import PASSWORD, Session
-
-
-def _actions(app, action: str, wait_s: float = 10.0) -> list[dict]:
-    """The audit entries of `action`, waiting up to `wait_s` for one to show (a CouchDB cluster's
-    `_all_docs` reads one copy of each shard, which can lag the last writes by a moment)."""
-    deadline = time.monotonic() + wait_s
-    while True:
-        with app.app_context():
-            rows = database("audit").all_docs(include_docs=True, startkey="audit:", endkey="audit:\ufff0")
-        found = [r["doc"] for r in rows if r["doc"]["action"] == action]
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
+from tests.integration.lag import audit_entries
 
 
 def test_a_saved_cookie_stops_working_after_logout(app, login):
@@ -35,7 +21,7 @@ def test_a_saved_cookie_stops_working_after_logout(app, login):
     thief.set_cookie("session", saved)
     assert thief.get("/api/v1/auth/me").status_code == 401
     assert thief.get("/api/v1/enterprises").status_code == 401
-    assert len(_actions(app, "session.end")) == 1
+    assert len(audit_entries(app, "session.end", 1)) == 1
 
 
 def test_console_logout_ends_the_session_on_the_server_too(app, login):
@@ -64,7 +50,7 @@ def test_a_user_lists_and_revokes_their_own_sessions_and_tokens(app, login, clie
     assert client.get("/api/v1/enterprises", headers=bearer).status_code == 200
     assert laptop.delete(f"/api/v1/account/tokens/{tokens[0]['id']}").status_code == 204
     assert client.get("/api/v1/enterprises", headers=bearer).status_code == 401
-    assert _actions(app, "session.revoke") and _actions(app, "token.revoke") and _actions(app, "token.issue")
+    assert audit_entries(app, "session.revoke", 1) and audit_entries(app, "token.revoke", 1) and audit_entries(app, "token.issue", 1)
 
 
 def test_someone_elses_session_or_token_answers_like_an_unknown_one(app, login):
@@ -85,7 +71,7 @@ def test_an_admin_ends_every_session_and_token_of_a_user(app, login, client):
     assert victim.get("/api/v1/auth/me").status_code == 401
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token['token']}"}).status_code == 401
     assert admin.post("/api/v1/users/nobody.here/revoke-sessions").status_code == 404
-    assert _actions(app, "user.sessions_revoked")[0]["subject"] == "user:lost.phone"
+    assert audit_entries(app, "user.sessions_revoked", 1)[0]["subject"] == "user:lost.phone"
 
 
 def test_the_account_page_lists_sessions_and_signs_one_out(app, login):
@@ -124,7 +110,7 @@ def test_self_service_change_ends_other_sessions_and_keeps_this_one(app, login):
     assert other.get("/api/v1/auth/me").status_code == 401
     with app.app_context():
         assert store.authenticate(registry(), "supervisor370100", "Tai-shan 1545 m high") is not None
-    assert _actions(app, "user.password")
+    assert audit_entries(app, "user.password", 1)
 
 
 def test_a_password_set_by_an_admin_must_be_changed_at_first_sign_in(app, login):
