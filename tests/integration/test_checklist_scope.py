@@ -4,7 +4,6 @@ by a province's admins, city ones by that city's admins, county ones in their co
 from __future__ import annotations
 
 from tests.integration import lag
-from tests.integration.lag import audit_entries
 from tests.integration.helpers import race, race_codes
 
 
@@ -21,7 +20,7 @@ def test_a_county_supervisor_cannot_cut_a_built_in_template(app, login):
     assert lixia.get("/api/v1/checklists/hazardous_chemicals_major").get_json()["version"] == 1
     city_admin = login("admin", "370100", username="jinan.admin")
     assert city_admin.post("/api/v1/checklists", json=body).status_code == 403
-    assert audit_entries(app, "checklist.publish") == []
+    assert lag.audit_entries(app, "checklist.publish") == []
 
 
 def test_a_province_admin_publishes_a_built_in_version_and_it_is_audited(app, login):
@@ -29,7 +28,7 @@ def test_a_province_admin_publishes_a_built_in_version_and_it_is_audited(app, lo
     body = _body(admin, "hazardous_chemicals_major")
     res = admin.post("/api/v1/checklists", json={**body, "items": body["items"][:2]})
     assert res.status_code == 201 and res.get_json()["version"] == 2
-    entry = audit_entries(app, "checklist.publish")[0]
+    entry = lag.audit_entries(app, "checklist.publish")[0]
     assert entry["actor"] == "sd.admin" and entry["details"]["level"] == "builtin"
     assert entry["details"]["items"]["after"] == 2 and entry["details"]["items"]["before"] > 2
 
@@ -50,7 +49,7 @@ def test_versions_published_at_the_same_moment_are_each_kept_or_refused(app, log
         stored = lag.read_until(lambda v=version: windows[0].get(f"/api/v1/checklists/hazardous_chemicals_major/v{v}"),
                                 lambda res: res.status_code == 200 and len(res.get_json()["items"]) == items)
         assert len(stored.get_json()["items"]) == items, version
-    assert lag.read_until(lambda: len(audit_entries(app, "checklist.publish")), lambda n: n >= len(kept)) == len(kept)
+    assert lag.read_until(lambda: len(lag.audit_entries(app, "checklist.publish")), lambda n: n >= len(kept)) == len(kept)
 
 
 def test_county_templates_are_local_to_their_county(app, login):
@@ -64,7 +63,7 @@ def test_county_templates_are_local_to_their_county(app, login):
     assert refused.status_code == 403 and "其他区县" in refused.get_json()["message"]
     city_sup = login("supervisor", "370100", username="jinan.sup")
     assert city_sup.post("/api/v1/checklists", json=body).status_code == 403
-    entries = audit_entries(app, "checklist.publish")
+    entries = lag.audit_entries(app, "checklist.publish")
     assert [(e["actor"], e["details"]["level"], e["details"]["owner_region"]) for e in entries] == [
         ("lixia.sup", "county", "370102"), ("lixia.sup", "county", "370102")]
 
